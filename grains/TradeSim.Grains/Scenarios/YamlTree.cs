@@ -151,7 +151,7 @@ public static class YamlTreeReader
     {
         if (parser.TryConsume<Scalar>(out var scalar))
         {
-            if (!string.IsNullOrEmpty(scalar.Anchor.Value))
+            if (!scalar.Anchor.IsEmpty)
             {
                 throw new YamlException(scalar.Start, scalar.End, "anchors and aliases are not supported in scenario files; write the value out");
             }

@@ -1,0 +1,294 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using TradeSim.Client.Calibration;
+using TradeSim.Client.Output;
+using TradeSim.Client.Scenarios;
+using TradeSim.Grains.Kernel;
+using TradeSim.Grains.Scenarios;
+using TradeSim.Silo;
+
+namespace TradeSim.Client.Commands;
+
+/// <summary>The `tradesim` command line: validate, run, scenarios, calibrate.</summary>
+internal sealed class TradeSimCli(TextWriter stdout, TextWriter stderr, Stream stdoutStream)
+{
+    private readonly EmbeddedSilo _silo = new();
+
+    public int Invoke(string[] args)
+    {
+        var root = Build();
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                stderr.WriteLine($"error: {error.Message}");
+            }
+
+            stderr.WriteLine($"Run '{CommandPath(parsed)} --help' for usage.");
+            return ExitCodes.BadInput;
+        }
+
+        return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+    }
+
+    private static string CommandPath(ParseResult parsed)
+    {
+        var names = new List<string>();
+        for (var r = parsed.CommandResult; r is not null; r = r.Parent as CommandResult)
+        {
+            names.Add(r.Command.Name);
+        }
+
+        names.Reverse();
+        if (names.Count > 0)
+        {
+            names[0] = "tradesim";
+        }
+
+        return string.Join(' ', names);
+    }
+
+    private RootCommand Build()
+    {
+        var root = new RootCommand("TradeSim: simulate freight across land borders - trucks, gates, queues - and compare what-if scenarios.");
+        root.Subcommands.Add(ValidateCommand());
+        root.Subcommands.Add(RunCommand());
+        root.Subcommands.Add(ScenariosCommand());
+        root.Subcommands.Add(CalibrateCommand());
+        return root;
+    }
+
+    private Command ValidateCommand()
+    {
+        var files = new Argument<string[]>("FILE") { Description = "Scenario files (or bundled scenario names) to check", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("validate", "Check scenario files: syntax, ids, references, ranges and routes. Exit code 2 on any error.") { files };
+        command.SetAction(parse =>
+        {
+            var failed = false;
+            foreach (var file in parse.GetValue(files)!)
+            {
+                var errors = new List<ScenarioError>();
+                if (LoadAndCompile(file, null, errors) is null)
+                {
+                    ErrorReport.Scenario(stderr, errors);
+                    failed = true;
+                }
+                else
+                {
+                    stdout.WriteLine($"ok: {file}");
+                }
+            }
+
+            return failed ? ExitCodes.BadInput : ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private Command RunCommand()
+    {
+        var file = new Argument<string>("FILE") { Description = "Scenario file, or the name of a bundled scenario (see `tradesim scenarios`)" };
+        var seed = new Option<ulong>("--seed") { Description = "Master seed of the random streams", DefaultValueFactory = _ => 1 };
+        var replication = new Option<int>("--replication") { Description = "Replication index (0-based); with the seed it selects the random streams", DefaultValueFactory = _ => 0 };
+        var days = new Option<int?>("--days") { Description = "Days of statistics (overrides the scenario's settings.days)" };
+        var threads = new Option<int>("--threads") { Description = "Threads for the phases of a step; results are identical for any value", DefaultValueFactory = _ => 1 };
+        var json = new Option<bool>("--json") { Description = "Write the result as JSON to stdout instead of the summary" };
+        var outDir = new Option<string?>("--out") { Description = "Write CSV tables (gates, posts, corridors, commodities, daily series) to this folder" };
+        replication.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) { r.AddError("--replication must be 0 or more"); } });
+        days.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1 or > 36600) { r.AddError("--days must be from 1 to 36600"); } });
+        threads.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1024) { r.AddError("--threads must be from 1 to 1024"); } });
+        var command = new Command("run", "Run one replication of a scenario on the embedded silo and summarise it.") { file, seed, replication, days, threads, json, outDir };
+        command.SetAction(parse =>
+        {
+            var errors = new List<ScenarioError>();
+            var settings = parse.GetValue(days) is { } d ? new RunSettingsOverride(Days: d) : null;
+            var scenario = ScenarioFiles.Load(parse.GetValue(file)!, errors);
+            if (scenario is null)
+            {
+                return ErrorReport.Scenario(stderr, errors);
+            }
+
+            RunResult result;
+            var request = new RunRequest(scenario.Layers, parse.GetValue(seed), parse.GetValue(replication), settings, parse.GetValue(threads));
+            try
+            {
+                result = _silo.Run(request);
+            }
+            catch (ScenarioRejectedException e)
+            {
+                return ErrorReport.Scenario(stderr, e.Errors);
+            }
+
+            if (parse.GetValue(outDir) is { } dir)
+            {
+                try
+                {
+                    foreach (var path in RunCsvWriter.Write(dir, result))
+                    {
+                        stderr.WriteLine($"wrote {path}");
+                    }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    stderr.WriteLine($"error: cannot write to --out '{dir}': {e.Message}");
+                    return ExitCodes.BadInput;
+                }
+            }
+
+            if (parse.GetValue(json))
+            {
+                stdout.Flush();
+                RunJsonWriter.Write(stdoutStream, result, request.ScenarioHash);
+                stdoutStream.Flush();
+            }
+            else
+            {
+                RunSummaryWriter.Write(stdout, result);
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private Command ScenariosCommand()
+    {
+        var command = new Command("scenarios", "List the bundled scenarios with their descriptions.");
+        command.SetAction(_ =>
+        {
+            foreach (var name in ScenarioFiles.BundledNames())
+            {
+                var errors = new List<ScenarioError>();
+                var file = ScenarioFiles.Load(name, errors);
+                var parsed = file is null ? null : ScenarioParser.Parse(file.Layers);
+                var description = parsed?.Definition?.Description ?? $"(invalid: {errors.Concat(parsed?.Errors ?? []).FirstOrDefault()})";
+                var extends = file is { Layers.Count: > 1 } ? $" (extends {Path.GetFileNameWithoutExtension(file.Layers[^2].Name)})" : string.Empty;
+                stdout.WriteLine($"{name}{extends}");
+                stdout.WriteLine($"    {description}");
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private Command CalibrateCommand()
+    {
+        var scenario = new Option<string>("--scenario") { Description = "Scenario with a `calibration:` section", DefaultValueFactory = _ => "baseline" };
+        var replications = new Option<int>("--replications") { Description = "Replications to average (at least 2 for an interval)", DefaultValueFactory = _ => 20 };
+        var seed = new Option<ulong>("--seed") { Description = "Master seed", DefaultValueFactory = _ => 1 };
+        var tolerance = new Option<double>("--tolerance") { Description = "Largest relative error accepted, as a fraction", DefaultValueFactory = _ => 0.05 };
+        var json = new Option<bool>("--json") { Description = "Write the targets as JSON to stdout" };
+        replications.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 100_000) { r.AddError("--replications must be from 1 to 100000"); } });
+        tolerance.Validators.Add(r => { if (r.GetValueOrDefault<double>() is <= 0 or > 10) { r.AddError("--tolerance must be a fraction above 0, e.g. 0.05"); } });
+        var command = new Command("calibrate", "Run the baseline over the observed period and compare with the observed figures (exit 1 if a target misses the tolerance).") { scenario, replications, seed, tolerance, json };
+        command.SetAction(parse =>
+        {
+            var errors = new List<ScenarioError>();
+            var file = ScenarioFiles.Load(parse.GetValue(scenario)!, errors);
+            if (file is null)
+            {
+                return ErrorReport.Scenario(stderr, errors);
+            }
+
+            var parsed = ScenarioParser.Parse(file.Layers);
+            if (!parsed.Succeeded)
+            {
+                return ErrorReport.Scenario(stderr, parsed.Errors);
+            }
+
+            if (parsed.Definition!.Calibration is not { } calibration)
+            {
+                stderr.WriteLine($"error: {file.Path}: no `calibration:` section: expected from, to and targets");
+                return ExitCodes.BadInput;
+            }
+
+            var period = new RunSettingsOverride(Start: calibration.From, Days: calibration.To.DayNumber - calibration.From.DayNumber + 1);
+            var n = parse.GetValue(replications);
+            var masterSeed = parse.GetValue(seed);
+            var results = new RunResult[n];
+            try
+            {
+                _silo.Compile(file.Layers, period);
+            }
+            catch (ScenarioRejectedException e)
+            {
+                return ErrorReport.Scenario(stderr, e.Errors);
+            }
+
+            Parallel.For(0, n, i => results[i] = _silo.Run(new RunRequest(file.Layers, masterSeed, i, period)));
+            var rows = calibration.Targets.Select(t =>
+            {
+                var s = Summary.Of(results.Select(r => CalibrationMetrics.Measure(t, r)).ToList());
+                return (Target: t, Summary: s, RelativeError: (s.Mean - t.Observed) / t.Observed);
+            }).ToList();
+            var limit = parse.GetValue(tolerance);
+            var allWithin = rows.All(r => Math.Abs(r.RelativeError) <= limit);
+            if (parse.GetValue(json))
+            {
+                using var w = new System.Text.Json.Utf8JsonWriter(stdoutStream, new System.Text.Json.JsonWriterOptions { Indented = true });
+                w.WriteStartObject();
+                w.WriteString("scenario", parsed.Definition.Name);
+                w.WriteString("from", calibration.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                w.WriteString("to", calibration.To.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                w.WriteNumber("seed", masterSeed);
+                w.WriteNumber("replications", n);
+                w.WriteNumber("tolerance", limit);
+                w.WriteBoolean("all_within_tolerance", allWithin);
+                w.WriteStartArray("targets");
+                foreach (var (t, s, e) in rows)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("name", t.Id);
+                    w.WriteString("description", t.Description);
+                    w.WriteNumber("observed", t.Observed);
+                    w.WriteNumber("modeled_mean", s.Mean);
+                    w.WriteNumber("modeled_sd", s.StandardDeviation);
+                    w.WriteNumber("ci_low", s.CiLow);
+                    w.WriteNumber("ci_high", s.CiHigh);
+                    w.WriteNumber("relative_error", e);
+                    w.WriteBoolean("within_tolerance", Math.Abs(e) <= limit);
+                    w.WriteString("source", t.Source);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                w.WriteEndObject();
+                w.Flush();
+                stdoutStream.WriteByte((byte)'\n');
+                stdoutStream.Flush();
+            }
+            else
+            {
+                stdout.WriteLine($"Calibration of {parsed.Definition.Name}, {calibration.From:yyyy-MM-dd} to {calibration.To:yyyy-MM-dd}, {n} replications (seed {masterSeed}), tolerance {limit:P0}");
+                foreach (var (t, s, e) in rows)
+                {
+                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {t.Id,-26} observed {t.Observed,12:G6}  modeled {s.Mean,12:G6}  95% CI [{s.CiLow:G6}, {s.CiHigh:G6}]  error {e,7:P2}  {(Math.Abs(e) <= limit ? "ok" : "MISS")}"));
+                }
+            }
+
+            return allWithin ? ExitCodes.Success : ExitCodes.CheckFailed;
+        });
+        return command;
+    }
+
+    private CompiledNetwork? LoadAndCompile(string pathOrName, RunSettingsOverride? settings, List<ScenarioError> errors)
+    {
+        var file = ScenarioFiles.Load(pathOrName, errors);
+        if (file is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return _silo.Compile(file.Layers, settings);
+        }
+        catch (ScenarioRejectedException e)
+        {
+            errors.AddRange(e.Errors);
+            return null;
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using TradeSim.Grains.Kernel;
+using TradeSim.Grains.Scenarios;
+
+namespace TradeSim.Silo;
+
+/// <summary>Changes to a scenario's run settings made for one request (calibration runs a fixed period, say).</summary>
+public sealed record RunSettingsOverride(DateOnly? Start = null, int? Days = null, int? WarmupDays = null, int? StepMinutes = null)
+{
+    public RunSettingsDefinition ApplyTo(RunSettingsDefinition settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new RunSettingsDefinition(Start ?? settings.Start, Days ?? settings.Days, WarmupDays ?? settings.WarmupDays, StepMinutes ?? settings.StepMinutes);
+    }
+}
+
+/// <summary>
+/// What a silo is asked to run: the resolved scenario text (every layer, base first), a seed and a replication.
+/// A run is fully determined by it, so the same request gives the same result on any silo.
+/// </summary>
+public sealed record RunRequest(IReadOnlyList<ScenarioSource> Layers, ulong Seed, int Replication, RunSettingsOverride? Settings = null, int Threads = 1)
+{
+    /// <summary>SHA-256 of the layers' names and texts: the identity of the scenario a result belongs to.</summary>
+    public string ScenarioHash => ScenarioText.Hash(Layers);
+}
+
+/// <summary>Hashing of resolved scenario text.</summary>
+public static class ScenarioText
+{
+    public static string Hash(IReadOnlyList<ScenarioSource> layers)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        var builder = new StringBuilder();
+        foreach (var layer in layers)
+        {
+            builder.Append("# layer ").Append(layer.Name).Append('\n').Append(layer.Text).Append("\n\u001e\n");
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(builder.ToString())));
+    }
+}
+
+/// <summary>A scenario request that cannot be run, with the located errors that say why.</summary>
+public sealed class ScenarioRejectedException(IReadOnlyList<ScenarioError> errors)
+    : Exception(errors.Count > 0 ? errors[0].ToString() : "scenario rejected")
+{
+    public IReadOnlyList<ScenarioError> Errors { get; } = errors;
+}
+
+/// <summary>
+/// The in-process silo: hosts runs on the caller's machine. Scenarios are parsed and compiled once per distinct
+/// (text, settings) and shared by all replications that use them.
+/// </summary>
+public sealed class EmbeddedSilo
+{
+    private readonly ConcurrentDictionary<string, Lazy<CompiledNetwork>> _networks = new(StringComparer.Ordinal);
+
+    /// <summary>Parses, validates and compiles a scenario; throws <see cref="ScenarioRejectedException"/> on bad input.</summary>
+    public CompiledNetwork Compile(IReadOnlyList<ScenarioSource> layers, RunSettingsOverride? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        var key = ScenarioText.Hash(layers) + "|" + settings;
+        return _networks.GetOrAdd(key, _ => new Lazy<CompiledNetwork>(() => CompileNow(layers, settings))).Value;
+    }
+
+    public static CompiledNetwork CompileNow(IReadOnlyList<ScenarioSource> layers, RunSettingsOverride? settings)
+    {
+        var parsed = ScenarioParser.Parse(layers);
+        if (!parsed.Succeeded)
+        {
+            throw new ScenarioRejectedException(parsed.Errors);
+        }
+
+        var definition = parsed.Definition!;
+        if (settings is not null)
+        {
+            definition = definition with { Settings = settings.ApplyTo(definition.Settings) };
+        }
+
+        var errors = new List<ScenarioError>();
+        return CompiledNetwork.Compile(definition, errors) ?? throw new ScenarioRejectedException(errors);
+    }
+
+    /// <summary>Runs one replication to the end.</summary>
+    public RunResult Run(RunRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var network = Compile(request.Layers, request.Settings);
+        return new Simulation(network, request.Seed, request.Replication, request.Threads).Run();
+    }
+}
