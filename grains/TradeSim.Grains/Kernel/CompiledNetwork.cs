@@ -102,6 +102,7 @@ internal sealed record CarrierSpec(
     int Trucks,
     int FirstTruck,
     long CapacityKg,
+    double TopSpeedKmh,
     double CostPerKmUsd,
     double CostPerHourUsd,
     double LoadHours,

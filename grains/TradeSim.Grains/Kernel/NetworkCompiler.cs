@@ -27,7 +27,7 @@ internal static class NetworkCompiler
             }
         }
 
-        var adjacency = new List<(int To, double Km, double Hours)>[pointCount];
+        var adjacency = new List<(int To, double Km, double Kmh)>[pointCount];
         for (var i = 0; i < pointCount; i++)
         {
             adjacency[i] = [];
@@ -37,29 +37,29 @@ internal static class NetworkCompiler
         {
             var a = pointIndex[road.From];
             var b = pointIndex[road.To];
-            var hours = road.Km / road.Kmh;
-            adjacency[a].Add((b, road.Km, hours));
-            adjacency[b].Add((a, road.Km, hours));
+            adjacency[a].Add((b, road.Km, road.Kmh));
+            adjacency[b].Add((a, road.Km, road.Kmh));
         }
 
-        var shortest = new Dictionary<int, (double[] Km, double[] Hours)>();
-        (double[] Km, double[] Hours) From(int point)
+        // Shortest paths by travel time for a truck whose top speed caps the road's speed, cached per (point, top speed).
+        var shortest = new Dictionary<(int Point, double TopKmh), (double[] Km, double[] Hours)>();
+        Func<int, (double[] Km, double[] Hours)> Paths(double topKmh) => point =>
         {
-            if (!shortest.TryGetValue(point, out var result))
+            if (!shortest.TryGetValue((point, topKmh), out var result))
             {
-                result = Dijkstra(adjacency, point);
-                shortest[point] = result;
+                result = Dijkstra(adjacency, point, topKmh);
+                shortest[(point, topKmh)] = result;
             }
 
             return result;
-        }
+        };
 
         var carriers = new CarrierSpec[d.Carriers.Count];
         var firstTruck = 0;
         for (var i = 0; i < carriers.Length; i++)
         {
             var c = d.Carriers[i];
-            carriers[i] = new CarrierSpec(c.Id, nodeIndex[c.Home], c.Trucks, firstTruck, (long)Math.Round(c.CapacityTonnes * 1000), c.CostPerKmUsd, c.CostPerHourUsd, c.LoadHours, c.UnloadHours, c.HandlingCv, c.TravelCv);
+            carriers[i] = new CarrierSpec(c.Id, nodeIndex[c.Home], c.Trucks, firstTruck, (long)Math.Round(c.CapacityTonnes * 1000), c.TopSpeedKmh, c.CostPerKmUsd, c.CostPerHourUsd, c.LoadHours, c.UnloadHours, c.HandlingCv, c.TravelCv);
             firstTruck += c.Trucks;
         }
 
@@ -78,7 +78,7 @@ internal static class NetworkCompiler
             for (var leg = 0; leg < 3; leg++)
             {
                 legStart[leg] = options.Count;
-                AddLegOptions(ends[leg].From, ends[leg].To, flow.Traffic, d, nodes, gates, nodes.Length, From, options);
+                AddLegOptions(ends[leg].From, ends[leg].To, flow.Traffic, d, nodes, gates, nodes.Length, Paths(carrier.TopSpeedKmh), options);
                 legCount[leg] = options.Count - legStart[leg];
                 if (legCount[leg] == 0)
                 {
@@ -255,7 +255,7 @@ internal static class NetworkCompiler
         };
     }
 
-    private static (double[] Km, double[] Hours) Dijkstra(List<(int To, double Km, double Hours)>[] adjacency, int source)
+    private static (double[] Km, double[] Hours) Dijkstra(List<(int To, double Km, double Kmh)>[] adjacency, int source, double topKmh)
     {
         var n = adjacency.Length;
         var hours = new double[n];
@@ -273,9 +273,9 @@ internal static class NetworkCompiler
                 continue;
             }
 
-            foreach (var (v, edgeKm, edgeHours) in adjacency[u])
+            foreach (var (v, edgeKm, roadKmh) in adjacency[u])
             {
-                var candidate = du + edgeHours;
+                var candidate = du + (edgeKm / Math.Min(roadKmh, topKmh));
                 if (candidate < hours[v])
                 {
                     hours[v] = candidate;

@@ -72,6 +72,7 @@ public sealed record CarrierDefinition(
     string Home,
     int Trucks,
     double CapacityTonnes,
+    double TopSpeedKmh,
     double CostPerKmUsd,
     double CostPerHourUsd,
     double LoadHours,

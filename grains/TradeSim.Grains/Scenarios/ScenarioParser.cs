@@ -368,7 +368,7 @@ public static class ScenarioParser
         private CarrierDefinition ReadCarrier(string id, YamlMapping map)
         {
             var what = $"carrier '{id}'";
-            CheckKeys(map, ["name", "home", "trucks", "capacity_t", "cost_per_km_usd", "cost_per_hour_usd", "load_hours", "unload_hours", "handling_cv", "travel_cv"], what);
+            CheckKeys(map, ["name", "home", "trucks", "capacity_t", "kmh", "cost_per_km_usd", "cost_per_hour_usd", "load_hours", "unload_hours", "handling_cv", "travel_cv"], what);
             var home = RequiredString(map, "home", what) ?? string.Empty;
             CheckNode(map.Get("home"), home, what);
             return new CarrierDefinition(
@@ -377,6 +377,7 @@ public static class ScenarioParser
                 home,
                 Int(map, "trucks", 1, 1, 10_000_000, required: true),
                 Double(map, "capacity_t", 30, 0.1, 1000, required: true),
+                Double(map, "kmh", 60, 1, 200),
                 Double(map, "cost_per_km_usd", 1, 0, 1e4),
                 Double(map, "cost_per_hour_usd", 10, 0, 1e5),
                 Double(map, "load_hours", 2, 0, 1000),

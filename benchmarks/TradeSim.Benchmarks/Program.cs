@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(TradeSim.Benchmarks.BaselineBenchmarks).Assembly).Run(args);
