@@ -1,3 +1,3 @@
 using BenchmarkDotNet.Running;
 
-BenchmarkSwitcher.FromAssembly(typeof(TradeSim.Benchmarks.BaselineBenchmarks).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(TradeSim.Benchmarks.BaselineYearBenchmarks).Assembly).Run(args);

@@ -28,24 +28,24 @@ internal struct GrowableBuffer<T>
     public void Clear() => _count = 0;
 }
 
-/// <summary>A FIFO ring of ints (truck or visit indices) that grows only when full.</summary>
-internal struct IntRing
+/// <summary>A FIFO ring (of truck or visit indices, of shipments) that grows only when full.</summary>
+internal struct Ring<T>
 {
-    private int[] _items;
+    private T[] _items;
     private int _head;
     private int _count;
 
-    public IntRing(int capacity) => _items = new int[Math.Max(4, capacity)];
+    public Ring(int capacity) => _items = new T[Math.Max(4, capacity)];
 
     public readonly int Count => _count;
 
-    public readonly int Peek() => _items[_head];
+    public readonly ref T Peek() => ref _items[_head];
 
-    public void Enqueue(int value)
+    public void Enqueue(in T value)
     {
         if (_count == _items.Length)
         {
-            var bigger = new int[_items.Length * 2];
+            var bigger = new T[_items.Length * 2];
             for (var i = 0; i < _count; i++)
             {
                 bigger[i] = _items[(_head + i) % _items.Length];
@@ -59,7 +59,7 @@ internal struct IntRing
         _count++;
     }
 
-    public int Dequeue()
+    public T Dequeue()
     {
         var value = _items[_head];
         _head = (_head + 1) % _items.Length;

@@ -35,9 +35,8 @@ internal sealed class CarrierGrain
     private readonly long[] _shipmentKg;
     private readonly double[] _idleSince;
 
-    private GrowableBuffer<ShipmentMessage> _backlog;
-    private int _backlogHead;
-    private IntRing _idle;
+    private Ring<ShipmentMessage> _backlog;
+    private Ring<int> _idle;
 
     public CarrierGrain(CarrierSpec spec, FlowSpec[] flows, LegOption[] options, GateSpec[] gates, int commodityCount, ulong seed, int replication, double warmupEnd)
     {
@@ -58,14 +57,14 @@ internal sealed class CarrierGrain
         _loadKg = new long[n];
         _shipmentKg = new long[n];
         _idleSince = new double[n];
-        _idle = new IntRing(n);
+        _idle = new Ring<int>(n);
         for (var i = 0; i < n; i++)
         {
             _nextTime[i] = double.PositiveInfinity;
             _idle.Enqueue(i);
         }
 
-        _backlog = new GrowableBuffer<ShipmentMessage>(64);
+        _backlog = new Ring<ShipmentMessage>(64);
         ShipmentInbox = new GrowableBuffer<ShipmentMessage>(16);
         ReleaseInbox = new GrowableBuffer<GateReleaseMessage>(16);
         Outbox = new GrowableBuffer<GateArrivalMessage>(16);
@@ -106,7 +105,7 @@ internal sealed class CarrierGrain
         for (var i = 0; i < ShipmentInbox.Count; i++)
         {
             ref readonly var m = ref ShipmentInbox[i];
-            _backlog.Add(m);
+            _backlog.Enqueue(m);
             AwaitingPickupKg[_flows[m.Flow].Commodity] += m.Kg;
         }
 
@@ -133,10 +132,10 @@ internal sealed class CarrierGrain
         }
 
         // Idle trucks take the oldest shipments first.
-        while (_idle.Count > 0 && _backlogHead < _backlog.Count)
+        while (_idle.Count > 0 && _backlog.Count > 0)
         {
             var truck = _idle.Dequeue();
-            ref readonly var shipment = ref _backlog[_backlogHead++];
+            var shipment = _backlog.Dequeue();
             _flow[truck] = shipment.Flow;
             _shipmentKg[truck] = shipment.Kg;
             var start = Math.Max(t0, Math.Max(shipment.ReadyTime, _idleSince[truck]));
@@ -145,12 +144,6 @@ internal sealed class CarrierGrain
             {
                 Advance(truck, t1, bulletin);
             }
-        }
-
-        if (_backlogHead == _backlog.Count)
-        {
-            _backlog.Clear();
-            _backlogHead = 0;
         }
     }
 

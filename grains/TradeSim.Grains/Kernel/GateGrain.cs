@@ -23,11 +23,11 @@ internal sealed class GateGrain
     private readonly double _stepHours;
     private readonly int _commodityEmpty;
 
-    private readonly IntRing[] _queues = new IntRing[2];
+    private readonly Ring<int>[] _queues = new Ring<int>[2];
     private readonly int[] _busyLanes = new int[2];
     private readonly bool[] _wakeScheduled = new bool[2];
     private Visit[] _visits;
-    private IntRing _freeVisits;
+    private Ring<int> _freeVisits;
     private GateEvent[] _heap;
     private int _heapCount;
     private long _sequence;
@@ -44,10 +44,10 @@ internal sealed class GateGrain
         _warmupEnd = warmupEnd;
         _stepHours = stepHours;
         _serviceStreams = [RandomStream.For(seed, replication, spec.Id, "service:" + spec.Posts[0].Country), RandomStream.For(seed, replication, spec.Id, "service:" + spec.Posts[1].Country)];
-        _queues[0] = new IntRing(64);
-        _queues[1] = new IntRing(64);
+        _queues[0] = new Ring<int>(64);
+        _queues[1] = new Ring<int>(64);
         _visits = new Visit[64];
-        _freeVisits = new IntRing(64);
+        _freeVisits = new Ring<int>(64);
         for (var i = 0; i < _visits.Length; i++)
         {
             _freeVisits.Enqueue(i);

@@ -112,7 +112,7 @@ public sealed class Simulation
         }
         else
         {
-            Parallel.For(0, _provinces.Length, _parallel, i => _provinces[i].Step(t0, t1, month));
+            ProvincesInParallel(t0, t1, month);
         }
 
         foreach (var p in _provinces)
@@ -134,7 +134,7 @@ public sealed class Simulation
         }
         else
         {
-            Parallel.For(0, _carriers.Length, _parallel, i => _carriers[i].Step(t0, t1, _bulletin));
+            CarriersInParallel(t0, t1);
         }
 
         foreach (var c in _carriers)
@@ -156,7 +156,7 @@ public sealed class Simulation
         }
         else
         {
-            Parallel.For(0, _gates.Length, _parallel, i => _gates[i].Step(t0, t1));
+            GatesInParallel(t0, t1);
         }
 
         for (var g = 0; g < _gates.Length; g++)
@@ -172,6 +172,17 @@ public sealed class Simulation
 
         StepsDone++;
     }
+
+    // The parallel phases live in their own methods: a lambda capturing Step's locals would make Step allocate
+    // its closure on every call, even when it runs on one thread.
+    private void ProvincesInParallel(double t0, double t1, int month) =>
+        Parallel.For(0, _provinces.Length, _parallel!, i => _provinces[i].Step(t0, t1, month));
+
+    private void CarriersInParallel(double t0, double t1) =>
+        Parallel.For(0, _carriers.Length, _parallel!, i => _carriers[i].Step(t0, t1, _bulletin));
+
+    private void GatesInParallel(double t0, double t1) =>
+        Parallel.For(0, _gates.Length, _parallel!, i => _gates[i].Step(t0, t1));
 
     /// <summary>Runs the remaining steps and returns the result.</summary>
     public RunResult Run()
