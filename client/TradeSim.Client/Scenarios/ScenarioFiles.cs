@@ -64,8 +64,9 @@ internal static class ScenarioFiles
 
             var source = new ScenarioSource(Display(current), text);
             chain.Add(source);
+            var errorsBefore = errors.Count;
             var root = YamlTreeReader.Read(source, errors);
-            if (root is null)
+            if (root is null || errors.Count > errorsBefore)
             {
                 return null;
             }

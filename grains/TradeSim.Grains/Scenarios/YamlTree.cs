@@ -103,9 +103,10 @@ public static class YamlTreeReader
             return null;
         }
 
+        Parser? parser = null;
         try
         {
-            var parser = new Parser(new StringReader(source.Text));
+            parser = new Parser(new StringReader(source.Text));
             parser.Consume<StreamStart>();
             if (parser.Accept<StreamEnd>(out _))
             {
@@ -127,6 +128,14 @@ public static class YamlTreeReader
         catch (YamlException e)
         {
             errors.Add(new ScenarioError(At(source.Name, e.Start), "YAML syntax error: " + Describe(e)));
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this (not a YamlException) for some unterminated flow collections, such as
+            // an unclosed `[` followed by more lines. Report it at the last token the parser accepted.
+            var mark = parser?.Current?.Start ?? Mark.Empty;
+            errors.Add(new ScenarioError(At(source.Name, mark), "YAML syntax error: an unterminated `[` or `{` near here: expected the closing bracket on the same value"));
             return null;
         }
     }

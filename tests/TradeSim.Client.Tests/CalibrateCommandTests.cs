@@ -1,0 +1,93 @@
+using System.Text.Json;
+
+namespace TradeSim.Client.Tests;
+
+/// <summary>Runs `tradesim calibrate --json --replications 20` once for the class.</summary>
+public sealed class CalibrationRunFixture
+{
+    public CliResult Result { get; } = Cli.Run("calibrate", "--json", "--replications", "20");
+}
+
+/// <summary>`tradesim calibrate`: the baseline reproduces the observed figures within 5%.</summary>
+public sealed class CalibrateCommandTests(CalibrationRunFixture run) : IClassFixture<CalibrationRunFixture>
+{
+    [Fact]
+    public void Calibrate_Json_ExitsZeroAndNamesTheThreeTargets()
+    {
+        Assert.True(run.Result.ExitCode == 0, run.Result.Describe());
+        Assert.Empty(run.Result.Stderr);
+        using var json = JsonDocument.Parse(run.Result.StdoutBytes);
+        Assert.Equal(20, json.RootElement.GetProperty("replications").GetInt32());
+        var names = Targets(json).Select(t => t.GetProperty("name").GetString()).ToList();
+        Assert.Contains("nam-giang-transit-trips", names);
+        Assert.Contains("nam-giang-transit-tonnes", names);
+        Assert.Contains("bo-y-import-share", names);
+        foreach (var t in Targets(json))
+        {
+            foreach (var field in new[] { "observed", "modeled_mean", "ci_low", "ci_high", "relative_error" })
+            {
+                Assert.Equal(JsonValueKind.Number, t.GetProperty(field).ValueKind);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("nam-giang-transit-trips", 4005.0)]
+    [InlineData("nam-giang-transit-tonnes", 129265.0)]
+    [InlineData("bo-y-import-share", 132.0 / 197.0)]
+    public void Calibrate_Json_ObservedValueIsTheSourceFigure(string name, double observed)
+    {
+        using var json = JsonDocument.Parse(run.Result.StdoutBytes);
+
+        var target = Targets(json).Single(t => t.GetProperty("name").GetString() == name);
+
+        Assert.Equal(observed, target.GetProperty("observed").GetDouble(), 1e-6);
+    }
+
+    [Fact]
+    public void Calibrate_Json_EveryRelativeErrorWithinFivePercent()
+    {
+        using var json = JsonDocument.Parse(run.Result.StdoutBytes);
+
+        Assert.All(Targets(json), t =>
+        {
+            var error = t.GetProperty("relative_error").GetDouble();
+            var expected = (t.GetProperty("modeled_mean").GetDouble() - t.GetProperty("observed").GetDouble()) / t.GetProperty("observed").GetDouble();
+            Assert.Equal(expected, error, 1e-9);
+            Assert.True(Math.Abs(error) <= 0.05, $"{t.GetProperty("name").GetString()}: relative error {error}");
+        });
+        Assert.True(json.RootElement.GetProperty("all_within_tolerance").GetBoolean());
+    }
+
+    [Fact]
+    public void Calibrate_Json_ConfidenceIntervalHoldsTheMean()
+    {
+        using var json = JsonDocument.Parse(run.Result.StdoutBytes);
+
+        Assert.All(Targets(json), t =>
+        {
+            var low = t.GetProperty("ci_low").GetDouble();
+            var mean = t.GetProperty("modeled_mean").GetDouble();
+            var high = t.GetProperty("ci_high").GetDouble();
+            Assert.True(low <= mean && mean <= high, $"{t.GetProperty("name").GetString()}: [{low}, {high}] does not hold {mean}");
+            Assert.True(low < high, $"{t.GetProperty("name").GetString()}: 20 replications gave an empty interval");
+        });
+    }
+
+    [Fact]
+    public void Calibrate_ZeroReplications_Returns2WithMessage()
+    {
+        var result = Cli.Run("calibrate", "--replications", "0");
+
+        Assert.Equal(2, result.ExitCode);
+        ErrorAssert.NoStackTrace(result.Stderr);
+        Assert.Contains("--replications must be from 1 to 100000", result.Stderr, StringComparison.Ordinal);
+    }
+
+    private static List<JsonElement> Targets(JsonDocument json)
+    {
+        var targets = json.RootElement.GetProperty("targets").EnumerateArray().ToList();
+        Assert.NotEmpty(targets);
+        return targets;
+    }
+}

@@ -1,0 +1,219 @@
+using System.Text.Json;
+
+namespace TradeSim.Client.Tests;
+
+/// <summary>`tradesim run`: JSON result, reproducibility, CSV tables, the summary and option errors.</summary>
+public sealed class RunCommandTests(TempDirectoryFixture temp) : IClassFixture<TempDirectoryFixture>
+{
+    private static readonly Lazy<CliResult> _baseline30Days = new(() => Cli.Run("run", "baseline", "--json", "--days", "30"));
+
+    [Fact]
+    public void Run_BaselineJson_WritesTheResultDocument()
+    {
+        var result = _baseline30Days.Value;
+        Assert.True(result.ExitCode == 0, result.Describe());
+        Assert.Empty(result.Stdout);
+        Assert.Empty(result.Stderr);
+
+        using var json = JsonDocument.Parse(result.StdoutBytes);
+        var root = json.RootElement;
+        Assert.Equal("baseline", root.GetProperty("scenario").GetString());
+        Assert.Equal(1UL, root.GetProperty("seed").GetUInt64());
+        Assert.Equal(0, root.GetProperty("replication").GetInt32());
+        Assert.Equal(30, root.GetProperty("days").GetInt32());
+
+        var gates = root.GetProperty("gates");
+        Assert.Equal(JsonValueKind.Array, gates.ValueKind);
+        var expectedIds = Scenarios.BaselineDefinition().Gates.Select(g => g.Id).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(expectedIds, gates.EnumerateArray().Select(g => g.GetProperty("id").GetString()!).Order(StringComparer.Ordinal).ToList());
+        foreach (var gate in gates.EnumerateArray())
+        {
+            Assert.True(gate.GetProperty("trucks").GetInt64() >= 0);
+            Assert.True(gate.GetProperty("tonnes").GetDouble() >= 0);
+            Assert.True(gate.GetProperty("mean_hours_to_cross").GetDouble() >= 0);
+        }
+
+        Assert.True(Gate(root, "nam-giang").GetProperty("trucks").GetInt64() > 0, "the busiest transit gate carried no trucks in 30 days");
+    }
+
+    [Fact]
+    public void Run_BaselineJson_ConservationBalances()
+    {
+        var result = _baseline30Days.Value;
+        Assert.True(result.ExitCode == 0, result.Describe());
+
+        using var json = JsonDocument.Parse(result.StdoutBytes);
+        var c = json.RootElement.GetProperty("conservation");
+        var produced = c.GetProperty("produced_t").GetDouble();
+        var accounted = c.GetProperty("delivered_t").GetDouble() + c.GetProperty("in_transit_t").GetDouble()
+            + c.GetProperty("queued_t").GetDouble() + c.GetProperty("stock_t").GetDouble();
+        Assert.True(produced > 0);
+        Assert.Equal(produced, accounted, 1e-6);
+        Assert.True(c.GetProperty("balanced").GetBoolean());
+    }
+
+    [Fact]
+    public void Run_SameSeedTwice_WritesByteIdenticalJson()
+    {
+        var first = Cli.Run("run", "baseline", "--json", "--days", "30", "--seed", "7");
+        var second = Cli.Run("run", "baseline", "--json", "--days", "30", "--seed", "7");
+
+        Assert.True(first.ExitCode == 0, first.Describe());
+        Assert.True(second.ExitCode == 0, second.Describe());
+        Assert.NotEmpty(first.StdoutBytes);
+        Assert.Equal(first.StdoutBytes, second.StdoutBytes);
+    }
+
+    [Fact]
+    public void Run_OneThreadAndTwoThreads_WriteByteIdenticalJson()
+    {
+        var one = Cli.Run("run", "baseline", "--json", "--days", "30", "--threads", "1");
+        var two = Cli.Run("run", "baseline", "--json", "--days", "30", "--threads", "2");
+
+        Assert.True(one.ExitCode == 0, one.Describe());
+        Assert.True(two.ExitCode == 0, two.Describe());
+        Assert.NotEmpty(one.StdoutBytes);
+        Assert.Equal(one.StdoutBytes, two.StdoutBytes);
+    }
+
+    [Fact]
+    public void Run_DifferentSeed_WritesDifferentJson()
+    {
+        var seed1 = _baseline30Days.Value;
+        var seed2 = Cli.Run("run", "baseline", "--json", "--days", "30", "--seed", "2");
+
+        Assert.True(seed2.ExitCode == 0, seed2.Describe());
+        Assert.NotEqual(seed1.StdoutBytes, seed2.StdoutBytes);
+        using var json = JsonDocument.Parse(seed2.StdoutBytes);
+        Assert.Equal(2UL, json.RootElement.GetProperty("seed").GetUInt64());
+    }
+
+    [Fact]
+    public void Run_WithOut_WritesTheFiveCsvTables()
+    {
+        var dir = Path.Combine(temp.NewDirectory("csv"), "out");
+
+        var result = Cli.Run("run", "baseline", "--json", "--days", "30", "--out", dir);
+
+        Assert.True(result.ExitCode == 0, result.Describe());
+        using var json = JsonDocument.Parse(result.StdoutBytes);
+        var root = json.RootElement;
+        var gates = root.GetProperty("gates").GetArrayLength();
+        var posts = root.GetProperty("gates").EnumerateArray().Sum(g => g.GetProperty("posts").GetArrayLength());
+        var corridors = root.GetProperty("corridors").GetArrayLength();
+        var commodities = root.GetProperty("commodities").GetArrayLength();
+        Assert.True(gates > 0 && posts == 2 * gates && corridors > 0 && commodities > 0);
+
+        var expected = new (string File, string Header, int Rows)[]
+        {
+            ("gates.csv", "scenario,replication,gate,name,corridor,class,trucks,loaded_trucks,tonnes,value_usd,mean_hours_to_cross,p95_hours_to_cross,utilisation,max_queue,mean_trucks_in_gate", gates),
+            ("posts.csv", "scenario,replication,gate,country,lanes,served,mean_wait_hours,mean_service_hours,mean_queue_length,utilisation,roadside_truck_hours", posts),
+            ("corridors.csv", "scenario,replication,corridor,gates,trucks,loaded_trucks,tonnes,value_usd,mean_hours_to_cross", corridors),
+            ("commodities.csv", "scenario,replication,commodity,produced_t,delivered_t,delivered_value_usd,crossed_t,conservation_produced_t,conservation_delivered_t,conservation_in_transit_t,conservation_queued_t,conservation_stock_t", commodities),
+            ("daily.csv", "scenario,replication,date,gate,trucks,tonnes,mean_hours_to_cross,queue_at_end_of_day", 30 * gates),
+        };
+        foreach (var (file, header, rows) in expected)
+        {
+            var path = Path.Combine(dir, file);
+            Assert.True(File.Exists(path), $"{file} was not written");
+            Assert.Contains($"wrote {path}", result.StderrLines);
+            var lines = File.ReadAllText(path).Split('\n');
+            Assert.Equal(string.Empty, lines[^1]);
+            Assert.Equal(header, lines[0]);
+            var data = lines[1..^1];
+            Assert.True(rows == data.Length, $"{file}: expected {rows} data rows, found {data.Length}");
+            var columns = header.Split(',').Length;
+            Assert.All(data, row => Assert.StartsWith("baseline,0,", row, StringComparison.Ordinal));
+            Assert.All(data, row => Assert.Equal(columns, row.Split(',').Length));
+        }
+
+        Assert.Equal(5, Directory.GetFiles(dir).Length);
+    }
+
+    [Fact]
+    public void Run_OutIsAnExistingFile_Returns2WithMessage()
+    {
+        var file = temp.WriteFile("not-a-folder.txt", "x");
+
+        var result = Cli.Run("run", "baseline", "--days", "1", "--out", file);
+
+        Assert.Equal(2, result.ExitCode);
+        ErrorAssert.NoStackTrace(result.Stderr);
+        Assert.Contains(result.StderrLines, l => l.StartsWith($"error: cannot write to --out '{file}'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Run_WithoutJson_SummaryNamesEveryGateAndSaysBalanced()
+    {
+        var result = Cli.Run("run", "baseline", "--days", "30");
+
+        Assert.True(result.ExitCode == 0, result.Describe());
+        Assert.Empty(result.StdoutBytes);
+        Assert.StartsWith("Scenario baseline  seed 1  replication 0", result.Stdout, StringComparison.Ordinal);
+        foreach (var gate in Scenarios.BaselineDefinition().Gates)
+        {
+            Assert.Contains(result.StdoutLines, l => l.TrimStart().StartsWith(gate.Id + " ", StringComparison.Ordinal));
+        }
+
+        Assert.Contains("balanced", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("NOT BALANCED", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_WhatIfExtendingBaseline_UsesTheChangedValue()
+    {
+        var path = temp.WriteFile("four-lanes.yaml", $$"""
+            name: nam-giang-four-lanes
+            description: Nam Giang with four Vietnamese inspection lanes
+            extends: {{Scenarios.BaselinePath}}
+            gates: { nam-giang: { vn: { lanes: 4 } } }
+            """);
+
+        var result = Cli.Run("run", path, "--json", "--days", "10");
+
+        Assert.True(result.ExitCode == 0, result.Describe());
+        using var json = JsonDocument.Parse(result.StdoutBytes);
+        Assert.Equal("nam-giang-four-lanes", json.RootElement.GetProperty("scenario").GetString());
+        var vn = Gate(json.RootElement, "nam-giang").GetProperty("posts").EnumerateArray().Single(p => p.GetProperty("country").GetString() == "vn");
+        Assert.Equal(4, vn.GetProperty("lanes").GetInt32());
+        var boY = Gate(json.RootElement, "bo-y").GetProperty("posts").EnumerateArray().Single(p => p.GetProperty("country").GetString() == "vn");
+        Assert.Equal(Scenarios.BaselineDefinition().Gates.Single(g => g.Id == "bo-y").Posts.Single(p => p.Country == "vn").Lanes, boY.GetProperty("lanes").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("run baseline --seed abc", "--seed")]
+    [InlineData("run baseline --seed -1", "--seed")]
+    [InlineData("run baseline --threads 0", "--threads must be from 1 to 1024")]
+    [InlineData("run baseline --threads 1025", "--threads must be from 1 to 1024")]
+    [InlineData("run baseline --days 0", "--days must be from 1 to 36600")]
+    [InlineData("run baseline --days -5", "--days must be from 1 to 36600")]
+    [InlineData("run baseline --replication -1", "--replication must be 0 or more")]
+    [InlineData("run baseline --bogus", "--bogus")]
+    [InlineData("run", "Required argument missing")]
+    [InlineData("run no-such-scenario", "file not found: 'no-such-scenario'")]
+    public void Run_BadArguments_Returns2WithMessage(string commandLine, string fragment)
+    {
+        var result = Cli.Run(commandLine.Split(' '));
+
+        Assert.True(result.ExitCode == 2, result.Describe());
+        ErrorAssert.NoStackTrace(result.Stderr);
+        Assert.StartsWith("error: ", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains(fragment, result.Stderr, StringComparison.Ordinal);
+        Assert.Empty(result.StdoutBytes);
+        Assert.Empty(result.Stdout);
+    }
+
+    [Fact]
+    public void Run_UnknownBundledName_ListsTheBundledScenarios()
+    {
+        var result = Cli.Run("run", "no-such-scenario");
+
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.StderrLines);
+        Assert.Contains("bundled scenarios: ", line, StringComparison.Ordinal);
+        Assert.Contains("baseline", line[line.IndexOf("bundled scenarios: ", StringComparison.Ordinal)..], StringComparison.Ordinal);
+    }
+
+    private static JsonElement Gate(JsonElement root, string id) =>
+        root.GetProperty("gates").EnumerateArray().Single(g => g.GetProperty("id").GetString() == id);
+}
