@@ -73,18 +73,6 @@ internal sealed class GateGrain
     /// <summary>Trucks inside the gate (queued or in service at either post, or moving between them).</summary>
     public int TrucksInGate => _inGate;
 
-    /// <summary>Loaded kilograms inside the gate, per commodity (for the conservation account).</summary>
-    public void AddQueuedKg(long[] kgByCommodity)
-    {
-        foreach (var slot in EnumerateOccupied())
-        {
-            if (_visits[slot].Commodity >= 0)
-            {
-                kgByCommodity[_visits[slot].Commodity] += _visits[slot].Kg;
-            }
-        }
-    }
-
     /// <summary>Runs the gate over [t0, t1): takes the inbox, serves in continuous time, fills the outbox.</summary>
     public void Step(double t0, double t1)
     {
@@ -414,27 +402,6 @@ internal sealed class GateGrain
         }
 
         return _freeVisits.Dequeue();
-    }
-
-    private IEnumerable<int> EnumerateOccupied()
-    {
-        var free = new HashSet<int>();
-        var ring = _freeVisits;
-        var count = ring.Count;
-        for (var i = 0; i < count; i++)
-        {
-            var slot = ring.Dequeue();
-            free.Add(slot);
-            ring.Enqueue(slot);
-        }
-
-        for (var i = 0; i < _visits.Length; i++)
-        {
-            if (!free.Contains(i))
-            {
-                yield return i;
-            }
-        }
     }
 
     private void Push(double time, int kind, int post, int slot)

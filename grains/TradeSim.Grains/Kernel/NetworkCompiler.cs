@@ -63,6 +63,7 @@ internal static class NetworkCompiler
             firstTruck += c.Trucks;
         }
 
+        var runHours = (d.Settings.WarmupDays + d.Settings.Days) * 24.0;
         var options = new List<LegOption>();
         var flows = new FlowSpec[d.Flows.Count];
         for (var f = 0; f < flows.Length; f++)
@@ -88,7 +89,7 @@ internal static class NetworkCompiler
                     continue;
                 }
 
-                preferred[leg] = PreferredOption(options, legStart[leg], legCount[leg], carrier, gates);
+                preferred[leg] = PreferredOption(options, legStart[leg], legCount[leg], carrier, gates, runHours);
             }
 
             var seasonMean = flow.Seasonality.Average();
@@ -167,14 +168,22 @@ internal static class NetworkCompiler
         }
     }
 
-    /// <summary>The option a carrier takes when every gate is open and has no queue: the reference for counting diversions.</summary>
-    private static int PreferredOption(List<LegOption> options, int start, int count, CarrierSpec carrier, GateSpec[] gates)
+    /// <summary>
+    /// The option a carrier takes when every gate has no queue and none of its temporary closures: the reference for
+    /// counting diversions. A gate closed for the whole run is no one's usual route, so it is never the reference.
+    /// </summary>
+    private static int PreferredOption(List<LegOption> options, int start, int count, CarrierSpec carrier, GateSpec[] gates, double runHours)
     {
         var best = start;
         var bestCost = double.PositiveInfinity;
         for (var i = start; i < start + count; i++)
         {
             var o = options[i];
+            if (o.Gate >= 0 && Array.Exists(gates[o.Gate].Closures, c => c.Start <= 0 && c.End >= runHours))
+            {
+                continue;
+            }
+
             var cost = StaticCost(o, carrier, gates);
             if (cost < bestCost)
             {

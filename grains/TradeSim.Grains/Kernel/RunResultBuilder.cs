@@ -146,10 +146,7 @@ internal static class RunResultBuilder
         var byCommodity = new SortedDictionary<string, double>(StringComparer.Ordinal);
         for (var k = 0; k < commodities.Length; k++)
         {
-            if (s.KgByCommodity[k] > 0)
-            {
-                byCommodity[commodities[k]] = s.KgByCommodity[k] / 1000.0;
-            }
+            byCommodity[commodities[k]] = s.KgByCommodity[k] / 1000.0;
         }
 
         return new GateResult(
