@@ -185,7 +185,7 @@ public class ErlangCTests
     internal static GateGrain Drive(int lanes, double[] arrivals, double horizonHours, double stepHours, ulong serviceSeed, string gateId)
     {
         var statisticsDays = (int)Math.Ceiling((horizonHours - WarmupHours) / 24.0) + 1;
-        var gate = new GateGrain(0, SingleQueueGate(lanes, gateId), commodityCount: 1, serviceSeed, replication: 0, WarmupHours, stepHours, statisticsDays);
+        var gate = new GateGrain(0, SingleQueueGate(lanes, gateId), commodityCount: 1, serviceSeed, replication: 0, WarmupHours, statisticsDays);
         var next = 0;
         var steps = (long)Math.Round(horizonHours / stepHours);
         for (long s = 0; s < steps; s++)

@@ -218,57 +218,18 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter stderr, Stream s
             }
 
             Parallel.For(0, n, i => results[i] = _silo.Run(new RunRequest(file.Layers, masterSeed, i, period)));
-            var rows = calibration.Targets.Select(t =>
-            {
-                var s = Summary.Of(results.Select(r => CalibrationMetrics.Measure(t, r)).ToList());
-                return (Target: t, Summary: s, RelativeError: (s.Mean - t.Observed) / t.Observed);
-            }).ToList();
-            var limit = parse.GetValue(tolerance);
-            var allWithin = rows.All(r => Math.Abs(r.RelativeError) <= limit);
+            var report = CalibrationReport.Build(parsed.Definition.Name, calibration, masterSeed, parse.GetValue(tolerance), results);
             if (parse.GetValue(json))
             {
-                using var w = new System.Text.Json.Utf8JsonWriter(stdoutStream, new System.Text.Json.JsonWriterOptions { Indented = true });
-                w.WriteStartObject();
-                w.WriteString("scenario", parsed.Definition.Name);
-                w.WriteString("from", calibration.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-                w.WriteString("to", calibration.To.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-                w.WriteNumber("seed", masterSeed);
-                w.WriteNumber("replications", n);
-                w.WriteNumber("tolerance", limit);
-                w.WriteBoolean("all_within_tolerance", allWithin);
-                w.WriteStartArray("targets");
-                foreach (var (t, s, e) in rows)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("name", t.Id);
-                    w.WriteString("description", t.Description);
-                    w.WriteNumber("observed", t.Observed);
-                    w.WriteNumber("modeled_mean", s.Mean);
-                    w.WriteNumber("modeled_sd", s.StandardDeviation);
-                    w.WriteNumber("ci_low", s.CiLow);
-                    w.WriteNumber("ci_high", s.CiHigh);
-                    w.WriteNumber("relative_error", e);
-                    w.WriteBoolean("within_tolerance", Math.Abs(e) <= limit);
-                    w.WriteString("source", t.Source);
-                    w.WriteEndObject();
-                }
-
-                w.WriteEndArray();
-                w.WriteEndObject();
-                w.Flush();
-                stdoutStream.WriteByte((byte)'\n');
-                stdoutStream.Flush();
+                stdout.Flush();
+                CalibrationReportWriter.WriteJson(stdoutStream, report);
             }
             else
             {
-                stdout.WriteLine($"Calibration of {parsed.Definition.Name}, {calibration.From:yyyy-MM-dd} to {calibration.To:yyyy-MM-dd}, {n} replications (seed {masterSeed}), tolerance {limit:P0}");
-                foreach (var (t, s, e) in rows)
-                {
-                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {t.Id,-26} observed {t.Observed,12:G6}  modeled {s.Mean,12:G6}  95% CI [{s.CiLow:G6}, {s.CiHigh:G6}]  error {e,7:P2}  {(Math.Abs(e) <= limit ? "ok" : "MISS")}"));
-                }
+                CalibrationReportWriter.WriteText(stdout, report);
             }
 
-            return allWithin ? ExitCodes.Success : ExitCodes.CheckFailed;
+            return report.AllWithinTolerance ? ExitCodes.Success : ExitCodes.CheckFailed;
         });
         return command;
     }

@@ -39,8 +39,6 @@ internal struct Ring<T>
 
     public readonly int Count => _count;
 
-    public readonly ref T Peek() => ref _items[_head];
-
     public void Enqueue(in T value)
     {
         if (_count == _items.Length)

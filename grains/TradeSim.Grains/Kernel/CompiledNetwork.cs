@@ -45,8 +45,6 @@ public sealed class CompiledNetwork
 
     public int TruckCount { get; }
 
-    public int GateCount => Gates.Length;
-
     /// <summary>Compiles a validated definition; routing problems (a flow with no route) come back as located errors.</summary>
     public static CompiledNetwork? Compile(ScenarioDefinition definition, List<ScenarioError> errors) => NetworkCompiler.Compile(definition, errors);
 }

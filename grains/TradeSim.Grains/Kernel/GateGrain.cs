@@ -20,7 +20,6 @@ internal sealed class GateGrain
     private readonly GateSpec _spec;
     private readonly RandomStream[] _serviceStreams;
     private readonly double _warmupEnd;
-    private readonly double _stepHours;
     private readonly int _commodityEmpty;
 
     private readonly Ring<int>[] _queues = new Ring<int>[2];
@@ -36,13 +35,12 @@ internal sealed class GateGrain
 
     private readonly int _index;
 
-    public GateGrain(int index, GateSpec spec, int commodityCount, ulong seed, int replication, double warmupEnd, double stepHours, int statisticsDays)
+    public GateGrain(int index, GateSpec spec, int commodityCount, ulong seed, int replication, double warmupEnd, int statisticsDays)
     {
         _index = index;
         _spec = spec;
         _commodityEmpty = commodityCount;
         _warmupEnd = warmupEnd;
-        _stepHours = stepHours;
         _serviceStreams = [RandomStream.For(seed, replication, spec.Id, "service:" + spec.Posts[0].Country), RandomStream.For(seed, replication, spec.Id, "service:" + spec.Posts[1].Country)];
         _queues[0] = new Ring<int>(64);
         _queues[1] = new Ring<int>(64);
@@ -69,9 +67,6 @@ internal sealed class GateGrain
     public GateStatistics Stats { get; }
 
     public GateBulletin Bulletin;
-
-    /// <summary>Trucks inside the gate (queued or in service at either post, or moving between them).</summary>
-    public int TrucksInGate => _inGate;
 
     /// <summary>Runs the gate over [t0, t1): takes the inbox, serves in continuous time, fills the outbox.</summary>
     public void Step(double t0, double t1)

@@ -44,7 +44,7 @@ public sealed class Simulation
         _gates = new GateGrain[network.Gates.Length];
         for (var g = 0; g < _gates.Length; g++)
         {
-            _gates[g] = new GateGrain(g, network.Gates[g], commodityCount, seed, replication, warmupEnd, _stepHours, settings.Days);
+            _gates[g] = new GateGrain(g, network.Gates[g], commodityCount, seed, replication, warmupEnd, settings.Days);
         }
 
         _bulletin = new GateBulletin[_gates.Length];
