@@ -1,3 +1,4 @@
+using TradeSim.Client.Statistics;
 using TradeSim.Grains.Kernel;
 using TradeSim.Grains.Scenarios;
 

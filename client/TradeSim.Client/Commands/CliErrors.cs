@@ -12,7 +12,16 @@ internal static class ExitCodes
 
     /// <summary>Bad input or usage: a malformed scenario, an unknown id, a bad option.</summary>
     public const int BadInput = 2;
+
+    /// <summary>Stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it); finished work is kept.</summary>
+    public const int Interrupted = 130;
 }
+
+/// <summary>
+/// The process's console as the commands see it: the writers, the raw stdout stream (for JSON), the command line,
+/// whether stderr is a terminal (for the progress bar) and the token that Ctrl-C or SIGTERM cancels.
+/// </summary>
+internal sealed record CliConsole(TextWriter Stdout, TextWriter Stderr, Stream StdoutStream, IReadOnlyList<string> Arguments, bool StderrIsTerminal, CancellationToken Cancellation);
 
 internal static class ErrorReport
 {

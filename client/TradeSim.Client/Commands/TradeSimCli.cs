@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using TradeSim.Client.Batches;
 using TradeSim.Client.Calibration;
 using TradeSim.Client.Output;
 using TradeSim.Client.Scenarios;
@@ -10,14 +11,15 @@ using TradeSim.Silo;
 
 namespace TradeSim.Client.Commands;
 
-/// <summary>The `tradesim` command line: validate, run, scenarios, calibrate.</summary>
-internal sealed class TradeSimCli(TextWriter stdout, TextWriter stderr, Stream stdoutStream)
+/// <summary>The `tradesim` command line: validate, run, scenarios, calibrate, batch, compare, export.</summary>
+internal sealed class TradeSimCli(TextWriter stdout, TextWriter stderr, Stream stdoutStream, bool stderrIsTerminal = false, CancellationToken cancellation = default)
 {
     private readonly EmbeddedSilo _silo = new();
 
     public int Invoke(string[] args)
     {
-        var root = Build();
+        ArgumentNullException.ThrowIfNull(args);
+        var root = Build(new CliConsole(stdout, stderr, stdoutStream, args, stderrIsTerminal, cancellation));
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -50,13 +52,17 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter stderr, Stream s
         return string.Join(' ', names);
     }
 
-    private RootCommand Build()
+    private RootCommand Build(CliConsole console)
     {
+        var batches = new BatchCommands(console, _silo);
         var root = new RootCommand("TradeSim: simulate freight across land borders - trucks, gates, queues - and compare what-if scenarios.");
         root.Subcommands.Add(ValidateCommand());
         root.Subcommands.Add(RunCommand());
         root.Subcommands.Add(ScenariosCommand());
         root.Subcommands.Add(CalibrateCommand());
+        root.Subcommands.Add(batches.Batch());
+        root.Subcommands.Add(batches.Compare());
+        root.Subcommands.Add(batches.Export());
         return root;
     }
 

@@ -54,45 +54,19 @@ internal static class RunCsvWriter
 
         written.Add(WriteFile(directory, "daily.csv", csv =>
         {
-            Header(csv, "scenario", "replication", "date", "gate", "trucks", "tonnes", "mean_hours_to_cross", "queue_at_end_of_day");
+            Header(csv, "scenario", "replication", "date", "gate", "trucks", "tonnes", "mean_hours_to_cross", "queue_at_end_of_day", "mean_queue");
             foreach (var d in r.Daily)
             {
-                Row(csv, r.Scenario, r.Replication, d.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), d.Gate, d.Trucks, d.Tonnes, d.MeanHoursToCross, d.QueueAtEndOfDay);
+                Row(csv, r.Scenario, r.Replication, d.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), d.Gate, d.Trucks, d.Tonnes, d.MeanHoursToCross, d.QueueAtEndOfDay, d.MeanQueue);
             }
         }));
 
         return written;
     }
 
-    private static string WriteFile(string directory, string name, Action<TextWriter> body)
-    {
-        var path = Path.Combine(directory, name);
-        using var writer = new StreamWriter(path, append: false, new System.Text.UTF8Encoding(false));
-        body(writer);
-        return path;
-    }
+    private static string WriteFile(string directory, string name, Action<TextWriter> body) => Csv.WriteFile(Path.Combine(directory, name), body);
 
-    private static void Header(TextWriter csv, params string[] names) => Row(csv, names);
+    private static void Header(TextWriter csv, params string[] names) => Csv.Row(csv, names);
 
-    /// <summary>One RFC 4180 record: fields quoted when they hold a comma, quote or line break; numbers in invariant culture.</summary>
-    private static void Row(TextWriter csv, params object[] values)
-    {
-        for (var i = 0; i < values.Length; i++)
-        {
-            if (i > 0)
-            {
-                csv.Write(',');
-            }
-
-            var text = values[i] is double d ? d.ToString("R", CultureInfo.InvariantCulture) : Convert.ToString(values[i], CultureInfo.InvariantCulture) ?? string.Empty;
-            if (text.AsSpan().IndexOfAny(",\"\r\n") >= 0)
-            {
-                text = "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-            }
-
-            csv.Write(text);
-        }
-
-        csv.Write('\n');
-    }
+    private static void Row(TextWriter csv, params object[] values) => Csv.Row(csv, values);
 }

@@ -34,6 +34,9 @@ internal sealed class CarrierGrain
     private readonly long[] _loadKg;
     private readonly long[] _shipmentKg;
     private readonly double[] _idleSince;
+    private readonly double[] _phaseStart;
+    private readonly double[] _gateArrival;
+    private readonly double[] _borderHours;
 
     private Ring<ShipmentMessage> _backlog;
     private Ring<int> _idle;
@@ -57,6 +60,9 @@ internal sealed class CarrierGrain
         _loadKg = new long[n];
         _shipmentKg = new long[n];
         _idleSince = new double[n];
+        _phaseStart = new double[n];
+        _gateArrival = new double[n];
+        _borderHours = new double[n];
         _idle = new Ring<int>(n);
         for (var i = 0; i < n; i++)
         {
@@ -72,6 +78,8 @@ internal sealed class CarrierGrain
         DeliveredKgInWindow = new long[commodityCount];
         DeliveredValueInWindow = new double[commodityCount];
         AwaitingPickupKg = new long[commodityCount];
+        LoadedTripsByGate = new LoadedTripStatistics[gates.Length + 1];
+        KgByFlowAndGate = new long[flows.Length * (gates.Length + 1)];
     }
 
     public CarrierSpec Spec => _spec;
@@ -92,6 +100,20 @@ internal sealed class CarrierGrain
     public long[] AwaitingPickupKg { get; }
 
     public long TripsDelivered { get; private set; }
+
+    /// <summary>
+    /// Loaded legs (origin to destination) that ended in the window, by the gate they crossed; the last entry holds
+    /// legs that crossed no gate. The ADB CAREC corridor indicators are built from these.
+    /// </summary>
+    public LoadedTripStatistics[] LoadedTripsByGate { get; }
+
+    /// <summary>Kilograms delivered in the window by flow and gate crossed: index flow * (gates + 1) + gate, the last gate slot meaning none.</summary>
+    public long[] KgByFlowAndGate { get; }
+
+    /// <summary>What the fleet spent in the window: distance at the per-km rate, every hour on the road, at gates and loading at the hourly rate, and gate fees.</summary>
+    public double OperatingCostUsd { get; private set; }
+
+    public double KmDriven { get; private set; }
 
     public long LegsThroughGates { get; private set; }
 
@@ -115,6 +137,7 @@ internal sealed class CarrierGrain
             ref readonly var r = ref ReleaseInbox[i];
             var truck = r.Truck - _spec.FirstTruck;
             ref readonly var o = ref _options[_option[truck]];
+            _borderHours[truck] = r.Time - _gateArrival[truck];
             _phase[truck] = PhaseDriving;
             _segment[truck] = 1;
             _nextTime[truck] = r.Time + (o.Hours2 * TravelFactor());
@@ -191,6 +214,7 @@ internal sealed class CarrierGrain
                 case PhaseLoading:
                     {
                         var flow = _flows[_flow[truck]];
+                        AddHandlingCost(truck, now);
                         _loadKg[truck] = _shipmentKg[truck];
                         AwaitingPickupKg[flow.Commodity] -= _shipmentKg[truck];
                         _shipmentKg[truck] = 0;
@@ -201,6 +225,7 @@ internal sealed class CarrierGrain
                 case PhaseUnloading:
                     {
                         var flow = _flows[_flow[truck]];
+                        AddHandlingCost(truck, now);
                         var kg = _loadKg[truck];
                         DeliveredKg[flow.Commodity] += kg;
                         if (now >= _warmupEnd)
@@ -236,10 +261,13 @@ internal sealed class CarrierGrain
             flow.Traffic));
         _phase[truck] = PhaseAtGate;
         _nextTime[truck] = double.PositiveInfinity;
+        _gateArrival[truck] = now;
     }
 
     private void EndLeg(int truck, double now)
     {
+        AccountLeg(truck, now);
+        _phaseStart[truck] = now;
         switch (_leg[truck])
         {
             case Leg.HomeToOrigin:
@@ -290,6 +318,8 @@ internal sealed class CarrierGrain
 
         _leg[truck] = (byte)leg;
         _option[truck] = chosen;
+        _phaseStart[truck] = now;
+        _borderHours[truck] = 0;
         _segment[truck] = 0;
         _phase[truck] = PhaseDriving;
         _nextTime[truck] = now + (_options[chosen].Hours1 * TravelFactor());
@@ -311,5 +341,64 @@ internal sealed class CarrierGrain
         return cost + (hours * _spec.CostPerHourUsd);
     }
 
+    /// <summary>Costs a finished leg at the carrier's rates and, for a loaded leg, adds it to the trip statistics of the gate it crossed.</summary>
+    private void AccountLeg(int truck, double now)
+    {
+        if (now < _warmupEnd)
+        {
+            return;
+        }
+
+        ref readonly var o = ref _options[_option[truck]];
+        var km = o.Km1 + o.Km2;
+        var hours = now - _phaseStart[truck];
+        var fee = o.Gate >= 0 ? _gates[o.Gate].FeeUsd : 0;
+        var cost = (km * _spec.CostPerKmUsd) + (hours * _spec.CostPerHourUsd) + fee;
+        OperatingCostUsd += cost;
+        KmDriven += km;
+        if (_leg[truck] != Leg.OriginToDestination)
+        {
+            return;
+        }
+
+        var gateSlot = o.Gate >= 0 ? o.Gate : _gates.Length;
+        var border = _borderHours[truck];
+        ref var trips = ref LoadedTripsByGate[gateSlot];
+        trips.Legs++;
+        trips.Km += km;
+        trips.Tonnes += _loadKg[truck] / 1000.0;
+        trips.TonneKm += _loadKg[truck] / 1000.0 * km;
+        trips.Hours += hours;
+        trips.BorderHours += border;
+        trips.CostUsd += cost;
+        trips.CrossingCostUsd += fee + (border * _spec.CostPerHourUsd);
+        KgByFlowAndGate[(_flow[truck] * (_gates.Length + 1)) + gateSlot] += _loadKg[truck];
+    }
+
+    private void AddHandlingCost(int truck, double now)
+    {
+        if (now >= _warmupEnd)
+        {
+            OperatingCostUsd += (now - _phaseStart[truck]) * _spec.CostPerHourUsd;
+        }
+    }
+
     private double TravelFactor() => _travel.Positive(1.0, _spec.TravelCv);
+}
+
+/// <summary>
+/// Sums over loaded legs (origin to destination) that ended in the statistics window. Hours run from leaving the
+/// origin to reaching the destination and include the gate; border hours are arrival at the first post to release
+/// from the second; the crossing cost is the gate fee plus the border hours at the carrier's hourly rate.
+/// </summary>
+internal struct LoadedTripStatistics
+{
+    public long Legs;
+    public double Km;
+    public double Tonnes;
+    public double TonneKm;
+    public double Hours;
+    public double BorderHours;
+    public double CostUsd;
+    public double CrossingCostUsd;
 }

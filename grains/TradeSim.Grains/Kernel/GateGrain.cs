@@ -238,6 +238,14 @@ internal sealed class GateGrain
         if (time > from)
         {
             var dt = time - from;
+
+            // Events and step ends fall inside one step, and a step never spans midnight, so [from, time] lies in one day.
+            var day = (int)((from - _warmupEnd) / 24.0);
+            if (day < Stats.DailyQueueArea.Length)
+            {
+                Stats.DailyQueueArea[day] += (_queues[0].Count + _queues[1].Count) * dt;
+            }
+
             for (var p = 0; p < 2; p++)
             {
                 ref var s = ref Stats.Posts[p];
@@ -498,6 +506,7 @@ internal sealed class GateStatistics
         DailyKg = new long[days];
         DailyHoursSum = new double[days];
         DailyQueueAtEnd = new int[days];
+        DailyQueueArea = new double[days];
         KgByCommodity = new long[commodityCount];
     }
 
@@ -532,6 +541,9 @@ internal sealed class GateStatistics
     public double[] DailyHoursSum { get; }
 
     public int[] DailyQueueAtEnd { get; }
+
+    /// <summary>Truck-hours queued at both posts, per day of the window: divided by 24, the day's mean queue.</summary>
+    public double[] DailyQueueArea { get; }
 
     public void Record(int entryPost, int commodity, long kg, double valueUsd, TrafficKind traffic, double hours)
     {

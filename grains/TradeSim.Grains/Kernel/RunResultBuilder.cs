@@ -9,7 +9,27 @@ internal static class RunResultBuilder
     {
         var settings = network.Definition.Settings;
         var commodities = network.Commodities;
-        var gateResults = gates.Select(g => BuildGate(g, commodities)).ToList();
+        var trips = new TripResult[gates.Length + 1];
+        for (var g = 0; g <= gates.Length; g++)
+        {
+            var sum = default(LoadedTripStatistics);
+            foreach (var c in carriers)
+            {
+                ref readonly var t = ref c.LoadedTripsByGate[g];
+                sum.Legs += t.Legs;
+                sum.Km += t.Km;
+                sum.Tonnes += t.Tonnes;
+                sum.TonneKm += t.TonneKm;
+                sum.Hours += t.Hours;
+                sum.BorderHours += t.BorderHours;
+                sum.CostUsd += t.CostUsd;
+                sum.CrossingCostUsd += t.CrossingCostUsd;
+            }
+
+            trips[g] = new TripResult(sum.Legs, sum.Km, sum.Tonnes, sum.TonneKm, sum.Hours, sum.BorderHours, sum.CostUsd, sum.CrossingCostUsd);
+        }
+
+        var gateResults = gates.Select((g, i) => BuildGate(g, commodities, trips[i])).ToList();
 
         var corridors = gateResults
             .GroupBy(g => g.Corridor, StringComparer.Ordinal)
@@ -17,7 +37,8 @@ internal static class RunResultBuilder
             {
                 var trucks = group.Sum(g => g.Trucks);
                 var hours = trucks == 0 ? 0 : group.Sum(g => g.MeanHoursToCross * g.Trucks) / trucks;
-                return new CorridorResult(group.Key, group.Select(g => g.Id).ToList(), trucks, group.Sum(g => g.LoadedTrucks), group.Sum(g => g.Tonnes), group.Sum(g => g.ValueUsd), hours);
+                var corridorTrips = group.Aggregate(TripResult.None, (sum, g) => sum.Add(g.Trips));
+                return new CorridorResult(group.Key, group.Select(g => g.Id).ToList(), trucks, group.Sum(g => g.LoadedTrucks), group.Sum(g => g.Tonnes), group.Sum(g => g.ValueUsd), hours, corridorTrips);
             })
             .ToList();
 
@@ -42,6 +63,9 @@ internal static class RunResultBuilder
         var queued = new long[commodities.Length];
         long legs = 0;
         long diverted = 0;
+        double operatingCost = 0;
+        double kmDriven = 0;
+        var kgByFlowAndGate = new long[network.Flows.Length * (gates.Length + 1)];
         foreach (var c in carriers)
         {
             for (var k = 0; k < commodities.Length; k++)
@@ -55,6 +79,12 @@ internal static class RunResultBuilder
             c.AddLoadedKg(inTransit, queued);
             legs += c.LegsThroughGates;
             diverted += c.LegsDiverted;
+            operatingCost += c.OperatingCostUsd;
+            kmDriven += c.KmDriven;
+            for (var i = 0; i < kgByFlowAndGate.Length; i++)
+            {
+                kgByFlowAndGate[i] += c.KgByFlowAndGate[i];
+            }
         }
 
         var crossingsLoaded = new long[commodities.Length];
@@ -74,6 +104,25 @@ internal static class RunResultBuilder
             balances.Add(new CommodityBalance(commodities[k], produced[k], delivered[k], inTransit[k], queued[k], stock[k]));
         }
 
+        var flows = new List<FlowResult>(network.Flows.Length);
+        for (var f = 0; f < network.Flows.Length; f++)
+        {
+            var spec = network.Flows[f];
+            var byGate = new SortedDictionary<string, double>(StringComparer.Ordinal);
+            long total = 0;
+            for (var g = 0; g <= gates.Length; g++)
+            {
+                var kg = kgByFlowAndGate[(f * (gates.Length + 1)) + g];
+                total += kg;
+                if (kg > 0 || (g < gates.Length && FlowMayUse(network, spec, g)))
+                {
+                    byGate[g < gates.Length ? gates[g].Spec.Id : string.Empty] = kg / 1000.0;
+                }
+            }
+
+            flows.Add(new FlowResult(spec.Id, commodities[spec.Commodity], network.Nodes[spec.Origin].Id, network.Nodes[spec.Destination].Id, total / 1000.0, byGate));
+        }
+
         var daily = new List<DailyGateRecord>(settings.Days * gates.Length);
         var daysDone = Math.Min(settings.Days, Math.Max(0, (int)(((simulation.StepsDone * settings.StepMinutes / 60.0) / 24.0) - settings.WarmupDays)));
         for (var d = 0; d < daysDone; d++)
@@ -83,7 +132,7 @@ internal static class RunResultBuilder
             {
                 var s = g.Stats;
                 var trucks = s.DailyCrossings[d];
-                daily.Add(new DailyGateRecord(date, g.Spec.Id, trucks, s.DailyKg[d] / 1000.0, trucks == 0 ? 0 : s.DailyHoursSum[d] / trucks, s.DailyQueueAtEnd[d]));
+                daily.Add(new DailyGateRecord(date, g.Spec.Id, trucks, s.DailyKg[d] / 1000.0, trucks == 0 ? 0 : s.DailyHoursSum[d] / trucks, s.DailyQueueAtEnd[d], s.DailyQueueArea[d] / 24.0));
             }
         }
 
@@ -101,10 +150,28 @@ internal static class RunResultBuilder
             new ConservationAccount(balances),
             legs,
             diverted,
+            operatingCost,
+            kmDriven,
+            flows,
             daily);
     }
 
-    private static GateResult BuildGate(GateGrain gate, string[] commodities)
+    /// <summary>Whether any candidate route of the flow's loaded leg goes through gate <paramref name="gate"/>.</summary>
+    private static bool FlowMayUse(CompiledNetwork network, FlowSpec flow, int gate)
+    {
+        var first = flow.LegStart[Leg.OriginToDestination];
+        for (var i = first; i < first + flow.LegCount[Leg.OriginToDestination]; i++)
+        {
+            if (network.LegOptions[i].Gate == gate)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static GateResult BuildGate(GateGrain gate, string[] commodities, TripResult trips)
     {
         var s = gate.Stats;
         var spec = gate.Spec;
@@ -164,6 +231,7 @@ internal static class RunResultBuilder
             s.MaxQueue,
             s.WindowHours == 0 ? 0 : s.InGateArea / s.WindowHours,
             s.WindowHours,
+            trips,
             posts,
             trucksByTraffic,
             tonnesByTraffic,

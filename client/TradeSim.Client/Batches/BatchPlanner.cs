@@ -1,0 +1,151 @@
+using TradeSim.Client.Scenarios;
+using TradeSim.Grains.Scenarios;
+using TradeSim.Silo;
+using TradeSim.Silo.Batches;
+
+namespace TradeSim.Client.Batches;
+
+/// <summary>What the command line asks a new batch to run.</summary>
+internal sealed record BatchRequest(IReadOnlyList<string> Files, IReadOnlyList<string> Sets, string? Sweep, string? Baseline);
+
+/// <summary>
+/// Turns the files and overrides of a `tradesim batch` command into the batch's scenarios, checking everything a run
+/// could trip over (files, `--set` paths and values, routes) before anything is written.
+/// `--set` changes every scenario, the baseline included. `--sweep` expands every scenario but the baseline into one
+/// scenario per value; when the baseline is the only file, it is kept as the reference and the sweep adds variants of it.
+/// </summary>
+internal static class BatchPlanner
+{
+    public static (IReadOnlyList<BatchScenario> Scenarios, int BaselinePosition)? Plan(BatchRequest request, EmbeddedSilo silo, List<string> errors)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(errors);
+        var sets = request.Sets.Select(s => ScenarioOverrides.ParseSet(s, errors)).ToList();
+        var sweep = request.Sweep is null ? null : ScenarioOverrides.ParseSweep(request.Sweep, errors);
+        var files = new List<(string Argument, ScenarioFile File)>();
+        foreach (var argument in request.Files)
+        {
+            var scenarioErrors = new List<ScenarioError>();
+            if (ScenarioFiles.Load(argument, scenarioErrors) is { } file)
+            {
+                files.Add((argument, file));
+            }
+
+            errors.AddRange(scenarioErrors.Select(Describe));
+        }
+
+        if (errors.Count > 0)
+        {
+            return null;
+        }
+
+        // Every file with the --set layers on top, each path checked against what it changes.
+        var layered = new List<(string Argument, List<ScenarioSource> Layers)>();
+        foreach (var (argument, file) in files)
+        {
+            var layers = file.Layers.ToList();
+            foreach (var set in sets)
+            {
+                if (ScenarioOverrides.CheckPath(layers, set!) is { } problem)
+                {
+                    errors.Add($"{argument}: {problem}");
+                }
+
+                layers.Add(set!.ToLayer());
+            }
+
+            layered.Add((argument, layers));
+        }
+
+        if (errors.Count > 0)
+        {
+            return null;
+        }
+
+        var named = layered.Select(l => (l.Argument, l.Layers, Name: NameOf(l.Layers, errors))).ToList();
+        if (errors.Count > 0)
+        {
+            return null;
+        }
+
+        var baseline = 0;
+        if (request.Baseline is { } wanted)
+        {
+            baseline = named.FindIndex(n => n.Name == wanted || n.Argument == wanted);
+            if (baseline < 0)
+            {
+                errors.Add($"--baseline {wanted}: not one of the batch's scenarios: expected one of {string.Join(", ", named.Select(n => n.Name))}");
+                return null;
+            }
+        }
+
+        var scenarios = new List<(string Name, List<ScenarioSource> Layers)>();
+        var baselinePosition = 0;
+        for (var i = 0; i < named.Count; i++)
+        {
+            var (_, layers, name) = named[i];
+            if (i == baseline)
+            {
+                baselinePosition = scenarios.Count;
+            }
+
+            var swept = sweep is not null && (i != baseline || named.Count == 1);
+            if (!swept || i == baseline)
+            {
+                scenarios.Add((name!, layers));
+            }
+
+            if (swept)
+            {
+                foreach (var value in sweep!)
+                {
+                    if (ScenarioOverrides.CheckPath(layers, value) is { } problem)
+                    {
+                        errors.Add($"{named[i].Argument}: {problem}");
+                        return null;
+                    }
+
+                    scenarios.Add(($"{name}[{value.Path}={value.Value}]", [.. layers, value.ToLayer()]));
+                }
+            }
+        }
+
+        foreach (var duplicate in scenarios.GroupBy(s => s.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            errors.Add($"scenario '{duplicate.Key}' is in the batch {duplicate.Count()} times: expected each scenario once");
+        }
+
+        var result = scenarios.Select((s, i) => new BatchScenario(i, s.Name, s.Layers)).ToList();
+        foreach (var s in result)
+        {
+            try
+            {
+                silo.Compile(s.Layers);
+            }
+            catch (ScenarioRejectedException e)
+            {
+                errors.AddRange(e.Errors.Select(Describe));
+            }
+        }
+
+        return errors.Count > 0 ? null : (result, baselinePosition);
+    }
+
+    /// <summary>A located scenario error; one in a command-line layer is reported by its option, not a line and column.</summary>
+    public static string Describe(ScenarioError error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        var source = error.Location.Source;
+        return source.StartsWith("--set ", StringComparison.Ordinal) || source.StartsWith("--sweep ", StringComparison.Ordinal)
+            ? $"{source}: {error.Message}"
+            : error.ToString();
+    }
+
+    private static string? NameOf(List<ScenarioSource> layers, List<string> errors)
+    {
+        var parsed = ScenarioParser.Parse(layers);
+        errors.AddRange(parsed.Errors.Select(Describe));
+        return parsed.Definition?.Name;
+    }
+}

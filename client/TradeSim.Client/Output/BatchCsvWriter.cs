@@ -1,0 +1,119 @@
+using System.Text.Json;
+using TradeSim.Client.Batches;
+using TradeSim.Silo.Results;
+
+namespace TradeSim.Client.Output;
+
+/// <summary>
+/// Tidy tables of a batch: one row per (scenario, replication, KPI) for `tradesim export` and `--out`, plus the
+/// per-scenario summaries and the paired comparisons. The KPI name is also split into `group`, `entity` and
+/// `measure` (`gate`, `nam-giang`, `trucks`; totals have an empty entity) so that pandas, R or DuckDB can pivot
+/// without string handling.
+/// </summary>
+internal static class BatchCsvWriter
+{
+    private static readonly string[] TidyColumns = ["batch", "scenario", "replication", "seed", "kpi", "group", "entity", "measure", "value"];
+
+    public static void WriteTidyCsv(TextWriter o, SqliteResultStore store, long batchId)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        Csv.Row(o, TidyColumns);
+        foreach (var row in TidyRows(store, batchId))
+        {
+            Csv.Row(o, row.Batch, row.Scenario, row.Replication, row.Seed, row.Kpi, row.Group, row.Entity, row.Measure, row.Value);
+        }
+    }
+
+    /// <summary>JSON Lines: one object per row with the same fields as the CSV.</summary>
+    public static void WriteTidyJsonl(Stream stream, SqliteResultStore store, long batchId)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(store);
+        foreach (var row in TidyRows(store, batchId))
+        {
+            using (var w = new Utf8JsonWriter(stream))
+            {
+                w.WriteStartObject();
+                w.WriteNumber("batch", row.Batch);
+                w.WriteString("scenario", row.Scenario);
+                w.WriteNumber("replication", row.Replication);
+                w.WriteNumber("seed", row.Seed);
+                w.WriteString("kpi", row.Kpi);
+                w.WriteString("group", row.Group);
+                w.WriteString("entity", row.Entity);
+                w.WriteString("measure", row.Measure);
+                if (double.IsFinite(row.Value))
+                {
+                    w.WriteNumber("value", row.Value);
+                }
+                else
+                {
+                    w.WriteNull("value");
+                }
+
+                w.WriteEndObject();
+            }
+
+            stream.WriteByte((byte)'\n');
+        }
+    }
+
+    /// <summary>Writes kpis.csv (tidy), summary.csv and vs_baseline.csv into a folder; returns the paths.</summary>
+    public static IReadOnlyList<string> WriteFolder(string directory, SqliteResultStore store, BatchComparison comparison)
+    {
+        ArgumentNullException.ThrowIfNull(comparison);
+        Directory.CreateDirectory(directory);
+        var id = comparison.Batch.Id;
+        return
+        [
+            Csv.WriteFile(Path.Combine(directory, "kpis.csv"), o => WriteTidyCsv(o, store, id)),
+            Csv.WriteFile(Path.Combine(directory, "summary.csv"), o =>
+            {
+                Csv.Row(o, "batch", "scenario", "kpi", "mean", "sd", "ci_low", "ci_high", "n");
+                foreach (var s in comparison.Scenarios)
+                {
+                    foreach (var k in s.Kpis)
+                    {
+                        Csv.Row(o, id, s.Name, k.Kpi, k.Stats.Mean, k.Stats.StandardDeviation, k.Stats.CiLow, k.Stats.CiHigh, k.Stats.N);
+                    }
+                }
+            }),
+            Csv.WriteFile(Path.Combine(directory, "vs_baseline.csv"), o =>
+            {
+                Csv.Row(o, "batch", "scenario", "baseline", "kpi", "mean_diff", "ci_low", "ci_high", "percent", "significant", "n", "unpaired_ci_low", "unpaired_ci_high");
+                foreach (var s in comparison.Scenarios.Where(s => !s.IsBaseline))
+                {
+                    foreach (var k in s.VsBaseline)
+                    {
+                        var d = k.Paired;
+                        Csv.Row(o, id, s.Name, comparison.Baseline.Name, k.Kpi, d.MeanDifference, d.CiLow, d.CiHigh, d.Percent, d.IsSignificant ? "true" : "false", d.N, k.Unpaired.CiLow, k.Unpaired.CiHigh);
+                    }
+                }
+            }),
+        ];
+    }
+
+    private static IEnumerable<TidyRow> TidyRows(SqliteResultStore store, long batchId)
+    {
+        var batch = store.LoadBatch(batchId);
+        var names = new Dictionary<int, IReadOnlyList<string>>();
+        foreach (var run in store.FinishedRuns(batchId))
+        {
+            var scenario = batch.Spec.Scenarios[run.Position].Name;
+            if (!names.TryGetValue(run.Position, out var kpis))
+            {
+                names[run.Position] = kpis = store.KpiNames(batchId, run.Position);
+            }
+
+            foreach (var name in kpis)
+            {
+                var first = name.IndexOf('.', StringComparison.Ordinal);
+                var last = name.LastIndexOf('.');
+                var entity = last > first ? name[(first + 1)..last] : string.Empty;
+                yield return new TidyRow(batchId, scenario, run.Replication, batch.Spec.Seed, name, name[..first], entity, name[(last + 1)..], run.Kpis[name]);
+            }
+        }
+    }
+
+    private readonly record struct TidyRow(long Batch, string Scenario, int Replication, ulong Seed, string Kpi, string Group, string Entity, string Measure, double Value);
+}

@@ -1,0 +1,120 @@
+using System.Text.Json;
+using TradeSim.Client.Batches;
+using TradeSim.Client.Statistics;
+
+namespace TradeSim.Client.Output;
+
+/// <summary>
+/// A batch comparison as JSON: `{"batch", "replications", ..., "scenarios": [{"name", "kpis": {KPI: {"mean", "sd",
+/// "ci_low", "ci_high", "n"}}, "vs_baseline": {KPI: {"mean_diff", "ci_low", "ci_high", "percent", "significant", "n"}}}]}`.
+/// Nothing inside `scenarios` depends on timing, so two batches with the same inputs give equal `scenarios`.
+/// Numbers that are undefined (a percent change of a KPI whose baseline mean is 0) are null.
+/// </summary>
+internal static class BatchJsonWriter
+{
+    public static void Write(Stream stream, IReadOnlyList<BatchComparison> comparisons)
+    {
+        ArgumentNullException.ThrowIfNull(comparisons);
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        if (comparisons.Count == 1)
+        {
+            WriteBatch(w, comparisons[0]);
+        }
+        else
+        {
+            w.WriteStartArray();
+            foreach (var c in comparisons)
+            {
+                WriteBatch(w, c);
+            }
+
+            w.WriteEndArray();
+        }
+
+        w.Flush();
+        stream.WriteByte((byte)'\n');
+    }
+
+    private static void WriteBatch(Utf8JsonWriter w, BatchComparison c)
+    {
+        var spec = c.Batch.Spec;
+        w.WriteStartObject();
+        w.WriteNumber("batch", c.Batch.Id);
+        w.WriteNumber("replications", c.Replications);
+        w.WriteNumber("seed", spec.Seed);
+        w.WriteString("baseline", c.Baseline.Name);
+        w.WriteString("status", c.Batch.Status);
+        w.WriteString("engine_version", c.Batch.EngineVersion);
+        if (spec.Policy.Precision is { } precision)
+        {
+            w.WriteStartObject("precision");
+            w.WriteNumber("target", precision);
+            w.WriteNumber("max_replications", spec.Policy.MaxReplications);
+            w.WriteBoolean("reached", c.PrecisionReached);
+            w.WriteEndObject();
+        }
+
+        w.WriteNumber("unconserved_runs", c.UnconservedRuns);
+        w.WriteStartArray("scenarios");
+        foreach (var s in c.Scenarios)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", s.Name);
+            w.WriteString("hash", s.Scenario.Hash);
+            w.WriteBoolean("baseline", s.IsBaseline);
+            w.WriteNumber("replications", s.Replications);
+            w.WriteStartObject("kpis");
+            foreach (var k in s.Kpis)
+            {
+                w.WriteStartObject(k.Kpi);
+                Number(w, "mean", k.Stats.Mean);
+                Number(w, "sd", k.Stats.StandardDeviation);
+                Number(w, "ci_low", k.Stats.CiLow);
+                Number(w, "ci_high", k.Stats.CiHigh);
+                w.WriteNumber("n", k.Stats.N);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndObject();
+            if (!s.IsBaseline)
+            {
+                w.WriteStartObject("vs_baseline");
+                foreach (var k in s.VsBaseline)
+                {
+                    WriteDifference(w, k.Kpi, k.Paired);
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteDifference(Utf8JsonWriter w, string kpi, Difference d)
+    {
+        w.WriteStartObject(kpi);
+        Number(w, "mean_diff", d.MeanDifference);
+        Number(w, "ci_low", d.CiLow);
+        Number(w, "ci_high", d.CiHigh);
+        Number(w, "percent", d.Percent);
+        w.WriteBoolean("significant", d.IsSignificant);
+        w.WriteNumber("n", d.N);
+        w.WriteEndObject();
+    }
+
+    private static void Number(Utf8JsonWriter w, string name, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            w.WriteNumber(name, value);
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
+    }
+}

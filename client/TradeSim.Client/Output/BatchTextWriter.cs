@@ -1,0 +1,99 @@
+using System.Globalization;
+using TradeSim.Client.Batches;
+using TradeSim.Silo.Results;
+
+namespace TradeSim.Client.Output;
+
+/// <summary>
+/// The batch comparison as text tables: the baseline's headline KPIs, then per scenario the KPIs that changed, with
+/// the paired difference, its 95% interval and the percent change; `*` marks an interval that excludes zero.
+/// Headline KPIs are always listed; other gate, corridor and total KPIs only when their change is significant.
+/// </summary>
+internal static class BatchTextWriter
+{
+    public static void Write(TextWriter o, BatchComparison c)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        ArgumentNullException.ThrowIfNull(c);
+        var spec = c.Batch.Spec;
+        o.WriteLine($"Batch {c.Batch.Id} ({c.Batch.Status}): {spec.Scenarios.Count} scenarios x {c.Replications} replications, seed {spec.Seed}, engine {c.Batch.EngineVersion}");
+        if (spec.Policy.Precision is { } precision)
+        {
+            o.WriteLine(c.PrecisionReached
+                ? $"Precision {precision:P1} reached: every headline KPI's 95% half-width is within {precision:P1} of its mean."
+                : $"Precision {precision:P1} NOT reached within {spec.Policy.MaxReplications} replications: widen --max-replications or relax --precision.");
+        }
+
+        o.WriteLine("Replication i of every scenario uses the same random streams, so differences are paired. Intervals are 95% Student-t; * marks a change whose interval excludes zero.");
+        if (c.UnconservedRuns > 0)
+        {
+            o.WriteLine($"WARNING: {c.UnconservedRuns} runs did not conserve tonnes: the results are not trustworthy.");
+        }
+
+        o.WriteLine();
+        o.WriteLine($"{c.Baseline.Name}: the baseline, headline KPIs");
+        Table(
+            o,
+            ["KPI", "mean", "95% CI"],
+            c.Baseline.Kpis.Where(k => RunKpis.IsHeadline(k.Kpi)).Select(k => new[] { k.Kpi, Number(k.Stats.Mean), $"[{Number(k.Stats.CiLow)}, {Number(k.Stats.CiHigh)}]" }),
+            textColumns: 1);
+
+        foreach (var s in c.Scenarios.Where(s => !s.IsBaseline))
+        {
+            o.WriteLine();
+            o.WriteLine($"{s.Name} vs {c.Baseline.Name} ({s.Replications} paired replications)");
+            var shown = s.VsBaseline
+                .Where(k => !k.UnchangedInEveryReplication && IsReported(k.Kpi) && (RunKpis.IsHeadline(k.Kpi) || k.Paired.IsSignificant))
+                .ToList();
+            Table(
+                o,
+                ["", "KPI", c.Baseline.Name, s.Name, "change", "95% CI of change", "%"],
+                shown.Select(k => new[]
+                {
+                    k.Paired.IsSignificant ? "*" : string.Empty,
+                    k.Kpi,
+                    Number(c.Baseline.Kpi(k.Kpi)!.Stats.Mean),
+                    Number(s.Kpi(k.Kpi)!.Stats.Mean),
+                    Signed(k.Paired.MeanDifference),
+                    Interval(k.Paired.CiLow, k.Paired.CiHigh),
+                    double.IsFinite(k.Paired.Percent) ? k.Paired.Percent.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) + "%" : "n/a",
+                }),
+                textColumns: 2);
+            var unchanged = s.VsBaseline.Count(k => k.UnchangedInEveryReplication);
+            var quiet = s.VsBaseline.Count(k => !k.UnchangedInEveryReplication && !shown.Contains(k));
+            var added = s.Kpis.Count(k => c.Baseline.Kpi(k.Kpi) is null);
+            o.WriteLine($"  ({unchanged} KPIs identical in every replication; {quiet} other changes not shown (not significant, or flows and routes); {added} KPIs not in the baseline. All are in --json, --out and `tradesim export`.)");
+        }
+    }
+
+    private static bool IsReported(string kpi) =>
+        kpi.StartsWith("gate.", StringComparison.Ordinal) || kpi.StartsWith("corridor.", StringComparison.Ordinal) || kpi.StartsWith("total.", StringComparison.Ordinal);
+
+    /// <summary>Four significant figures, thousands separated; integers stay integers.</summary>
+    public static string Number(double v)
+    {
+        if (!double.IsFinite(v))
+        {
+            return "n/a";
+        }
+
+        var a = Math.Abs(v);
+        var format = a >= 1000 || a == Math.Round(a) ? "N0" : a >= 100 ? "N1" : a >= 10 ? "N2" : "N3";
+        return v.ToString(format, CultureInfo.InvariantCulture);
+    }
+
+    private static string Signed(double v) => (v > 0 ? "+" : string.Empty) + Number(v);
+
+    private static string Interval(double low, double high) => $"[{Signed(low)}, {Signed(high)}]";
+
+    private static void Table(TextWriter o, string[] header, IEnumerable<string[]> rows, int textColumns)
+    {
+        var all = rows.Prepend(header).ToList();
+        var widths = Enumerable.Range(0, header.Length).Select(i => all.Max(r => r[i].Length)).ToArray();
+        foreach (var row in all)
+        {
+            var cells = row.Select((cell, i) => i < textColumns ? cell.PadRight(widths[i]) : cell.PadLeft(widths[i]));
+            o.WriteLine(("  " + string.Join("  ", cells)).TrimEnd());
+        }
+    }
+}

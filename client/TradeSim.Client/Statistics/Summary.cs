@@ -1,0 +1,96 @@
+using MathNet.Numerics.Distributions;
+using MathNet.Numerics.Statistics;
+
+namespace TradeSim.Client.Statistics;
+
+/// <summary>Mean, standard deviation and a Student-t confidence interval of replicated values.</summary>
+internal readonly record struct Summary(double Mean, double StandardDeviation, double CiLow, double CiHigh, int N)
+{
+    public double HalfWidth => (CiHigh - CiLow) / 2;
+
+    public static Summary Of(IReadOnlyList<double> values, double confidence = 0.95)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var n = values.Count;
+        if (n == 0)
+        {
+            return new Summary(double.NaN, double.NaN, double.NaN, double.NaN, 0);
+        }
+
+        var mean = values.Mean();
+        if (n == 1)
+        {
+            return new Summary(mean, 0, mean, mean, 1);
+        }
+
+        var sd = values.StandardDeviation();
+        var half = StudentQuantile(n - 1, confidence) * sd / Math.Sqrt(n);
+        return new Summary(mean, sd, mean - half, mean + half, n);
+    }
+
+    /// <summary>The two-sided Student-t quantile for <paramref name="degreesOfFreedom"/> (2.262 for 9 at 95%).</summary>
+    public static double StudentQuantile(double degreesOfFreedom, double confidence = 0.95) =>
+        StudentT.InvCDF(0, 1, degreesOfFreedom, 1 - ((1 - confidence) / 2));
+}
+
+/// <summary>
+/// A scenario against the baseline. Paired: the differences of replications with the same index (the same random
+/// streams), so noise common to both cancels. Percent is the mean difference over the baseline's mean on the same
+/// replications (NaN when that mean is 0).
+/// </summary>
+internal readonly record struct Difference(double MeanDifference, double CiLow, double CiHigh, double Percent, int N)
+{
+    public double HalfWidth => (CiHigh - CiLow) / 2;
+
+    /// <summary>The interval lies wholly on one side of zero.</summary>
+    public bool IsSignificant => N > 1 && (CiLow > 0 || CiHigh < 0);
+
+    public static Difference Paired(IReadOnlyList<double> scenario, IReadOnlyList<double> baseline, double confidence = 0.95)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(baseline);
+        if (scenario.Count != baseline.Count)
+        {
+            throw new ArgumentException("paired samples must have the same length", nameof(scenario));
+        }
+
+        var differences = new double[scenario.Count];
+        for (var i = 0; i < differences.Length; i++)
+        {
+            differences[i] = scenario[i] - baseline[i];
+        }
+
+        var d = Summary.Of(differences, confidence);
+        return new Difference(d.Mean, d.CiLow, d.CiHigh, PercentOf(d.Mean, baseline), d.N);
+    }
+
+    /// <summary>
+    /// The unpaired (Welch) interval of the same difference, as if the scenarios had independent random streams:
+    /// reported to show what common random numbers buy.
+    /// </summary>
+    public static Difference Welch(IReadOnlyList<double> scenario, IReadOnlyList<double> baseline, double confidence = 0.95)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(baseline);
+        var a = Summary.Of(scenario, confidence);
+        var b = Summary.Of(baseline, confidence);
+        var mean = a.Mean - b.Mean;
+        if (a.N < 2 || b.N < 2)
+        {
+            return new Difference(mean, mean, mean, PercentOf(mean, baseline), Math.Min(a.N, b.N));
+        }
+
+        var va = a.StandardDeviation * a.StandardDeviation / a.N;
+        var vb = b.StandardDeviation * b.StandardDeviation / b.N;
+        var se = Math.Sqrt(va + vb);
+        var df = se == 0 ? a.N + b.N - 2 : (va + vb) * (va + vb) / ((va * va / (a.N - 1)) + (vb * vb / (b.N - 1)));
+        var half = Summary.StudentQuantile(df, confidence) * se;
+        return new Difference(mean, mean - half, mean + half, PercentOf(mean, baseline), Math.Min(a.N, b.N));
+    }
+
+    private static double PercentOf(double difference, IReadOnlyList<double> baseline)
+    {
+        var mean = baseline.Count == 0 ? 0 : baseline.Average();
+        return mean == 0 ? double.NaN : difference / mean * 100;
+    }
+}
