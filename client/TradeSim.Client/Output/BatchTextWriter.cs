@@ -59,10 +59,18 @@ internal static class BatchTextWriter
                     double.IsFinite(k.Paired.Percent) ? k.Paired.Percent.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) + "%" : "n/a",
                 }),
                 textColumns: 2);
+            // KPIs of entities the baseline lacks (a new gate, a new corridor): no difference to show, only the level.
+            var added = s.Kpis.Where(k => c.Baseline.Kpi(k.Kpi) is null).ToList();
+            var addedShown = added.Where(k => IsReported(k.Kpi) && (RunKpis.IsHeadline(k.Kpi) || k.Kpi.EndsWith(".tonnes", StringComparison.Ordinal) || k.Kpi.EndsWith(".hours_to_cross_mean", StringComparison.Ordinal))).ToList();
+            if (addedShown.Count > 0)
+            {
+                o.WriteLine($"  new in {s.Name} (not in {c.Baseline.Name}):");
+                Table(o, ["KPI", "mean", "95% CI"], addedShown.Select(k => new[] { k.Kpi, Number(k.Stats.Mean), $"[{Number(k.Stats.CiLow)}, {Number(k.Stats.CiHigh)}]" }), textColumns: 1);
+            }
+
             var unchanged = s.VsBaseline.Count(k => k.UnchangedInEveryReplication);
             var quiet = s.VsBaseline.Count(k => !k.UnchangedInEveryReplication && !shown.Contains(k));
-            var added = s.Kpis.Count(k => c.Baseline.Kpi(k.Kpi) is null);
-            o.WriteLine($"  ({unchanged} KPIs identical in every replication; {quiet} other changes not shown (not significant, or flows and routes); {added} KPIs not in the baseline. All are in --json, --out and `tradesim export`.)");
+            o.WriteLine($"  ({unchanged} KPIs identical in every replication; {quiet} other changes not shown (not significant, or flows and routes); {added.Count} KPIs not in the baseline. All are in --json, --out and `tradesim export`.)");
         }
     }
 
