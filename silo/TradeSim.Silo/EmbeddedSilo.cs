@@ -22,20 +22,25 @@ public sealed record RunSettingsOverride(DateOnly? Start = null, int? Days = nul
 /// </summary>
 public sealed record RunRequest(IReadOnlyList<ScenarioSource> Layers, ulong Seed, int Replication, RunSettingsOverride? Settings = null, int Threads = 1)
 {
-    /// <summary>SHA-256 of the layers' names and texts: the identity of the scenario a result belongs to.</summary>
+    /// <summary>SHA-256 of the layers' texts: the identity of the scenario a result belongs to.</summary>
     public string ScenarioHash => ScenarioText.Hash(Layers);
 }
 
 /// <summary>Hashing of resolved scenario text.</summary>
 public static class ScenarioText
 {
+    /// <summary>
+    /// SHA-256 of the layers' texts, in order, each ending in a record separator. Layer names (file paths, which
+    /// depend on the working directory) are left out: they locate errors but do not change a single number, so the
+    /// same files give the same hash wherever the command runs.
+    /// </summary>
     public static string Hash(IReadOnlyList<ScenarioSource> layers)
     {
         ArgumentNullException.ThrowIfNull(layers);
         var builder = new StringBuilder();
         foreach (var layer in layers)
         {
-            builder.Append("# layer ").Append(layer.Name).Append('\n').Append(layer.Text).Append("\n\u001e\n");
+            builder.Append(layer.Text).Append("\n\u001e\n");
         }
 
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(builder.ToString())));

@@ -110,7 +110,7 @@ public sealed class RunCommandTests(TempDirectoryFixture temp) : IClassFixture<T
             ("posts.csv", "scenario,replication,gate,country,lanes,served,mean_wait_hours,mean_service_hours,mean_queue_length,utilisation,roadside_truck_hours", posts),
             ("corridors.csv", "scenario,replication,corridor,gates,trucks,loaded_trucks,tonnes,value_usd,mean_hours_to_cross", corridors),
             ("commodities.csv", "scenario,replication,commodity,produced_t,delivered_t,delivered_value_usd,crossed_t,conservation_produced_t,conservation_delivered_t,conservation_in_transit_t,conservation_queued_t,conservation_stock_t", commodities),
-            ("daily.csv", "scenario,replication,date,gate,trucks,tonnes,mean_hours_to_cross,queue_at_end_of_day", 30 * gates),
+            ("daily.csv", "scenario,replication,date,gate,trucks,tonnes,mean_hours_to_cross,queue_at_end_of_day,mean_queue", 30 * gates),
         };
         foreach (var (file, header, rows) in expected)
         {

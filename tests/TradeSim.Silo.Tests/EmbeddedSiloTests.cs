@@ -52,14 +52,16 @@ public class EmbeddedSiloTests
     }
 
     [Fact]
-    public void ScenarioHash_DependsOnTextAndLayerNames()
+    public void ScenarioHash_DependsOnTheTextsAndTheirLayering_NotOnFileNames()
     {
         var layers = Baseline();
-        var renamed = new[] { new ScenarioSource("other.yaml", layers[0].Text) };
+        var renamed = new[] { new ScenarioSource("../elsewhere/other.yaml", layers[0].Text) };
         var edited = new[] { new ScenarioSource("baseline.yaml", layers[0].Text + "\n# a comment\n") };
+        var split = new[] { new ScenarioSource("a.yaml", layers[0].Text[..100]), new ScenarioSource("b.yaml", layers[0].Text[100..]) };
 
         Assert.Equal(ScenarioText.Hash(layers), ScenarioText.Hash(Baseline()));
-        Assert.NotEqual(ScenarioText.Hash(layers), ScenarioText.Hash(renamed));
+        Assert.Equal(ScenarioText.Hash(layers), ScenarioText.Hash(renamed));
+        Assert.NotEqual(ScenarioText.Hash(layers), ScenarioText.Hash(split));
         Assert.NotEqual(ScenarioText.Hash(layers), ScenarioText.Hash(edited));
         Assert.Equal(64, ScenarioText.Hash(layers).Length);
     }

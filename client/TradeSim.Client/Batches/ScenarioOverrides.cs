@@ -87,17 +87,27 @@ internal static class ScenarioOverrides
             return null;
         }
 
-        var count = (long)Math.Floor(((b - a) / s) + 1e-9) + 1;
+        // Decimal arithmetic: 0.1 steps land exactly on 0.3, and each value prints with the inputs' decimals.
+        decimal count;
+        try
+        {
+            count = decimal.Floor((b - a) / s) + 1;
+        }
+        catch (OverflowException)
+        {
+            count = decimal.MaxValue;
+        }
+
         if (count > MaxSweepValues)
         {
-            errors.Add($"--sweep {argument}: {count} values: expected at most {MaxSweepValues}");
+            errors.Add($"--sweep {argument}: {(count == decimal.MaxValue ? "too many" : count.ToString(CultureInfo.InvariantCulture))} values: expected at most {MaxSweepValues}");
             return null;
         }
 
-        var decimals = new[] { from, to, step }.Max(Decimals);
+        var decimals = Math.Max(a.Scale, Math.Max(b.Scale, s.Scale));
         var format = "F" + decimals.ToString(CultureInfo.InvariantCulture);
         return Enumerable.Range(0, (int)count)
-            .Select(i => new ScenarioOverride("--sweep", path, Math.Round(a + (i * s), decimals).ToString(format, CultureInfo.InvariantCulture)))
+            .Select(i => new ScenarioOverride("--sweep", path, (a + (i * s)).ToString(format, CultureInfo.InvariantCulture)))
             .ToList();
     }
 
@@ -175,12 +185,7 @@ internal static class ScenarioOverrides
         return true;
     }
 
-    private static bool TryNumber(string text, out double value) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
-
-    private static int Decimals(string number)
-    {
-        var dot = number.IndexOf('.', StringComparison.Ordinal);
-        return dot < 0 ? 0 : number.Length - dot - 1;
-    }
+    /// <summary>A decimal number (exponents allowed, e.g. 1e-3); values beyond decimal's range (about 7.9e28) are refused.</summary>
+    private static bool TryNumber(string text, out decimal value) =>
+        decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
 }

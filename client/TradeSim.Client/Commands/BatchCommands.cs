@@ -1,7 +1,7 @@
 using System.CommandLine;
 using TradeSim.Client.Batches;
 using TradeSim.Client.Output;
-//TEMP using TradeSim.Client.Report;
+using TradeSim.Client.Report;
 using TradeSim.Silo;
 using TradeSim.Silo.Batches;
 using TradeSim.Silo.Results;
@@ -280,7 +280,7 @@ internal sealed record ComparisonOutput(bool Json, string? OutDirectory, string?
         {
             using (var writer = new StreamWriter(ReportPath, append: false, new System.Text.UTF8Encoding(false)))
             {
-                //TEMP HtmlReportWriter.Write(writer, comparisons[0], string.Join(' ', console.Arguments.Prepend("tradesim")));
+                HtmlReportWriter.Write(writer, comparisons[0], string.Join(' ', console.Arguments.Prepend("tradesim")));
             }
 
             console.Stderr.WriteLine($"wrote {ReportPath}");

@@ -120,6 +120,11 @@ public sealed class SqliteResultStore : IDisposable
             connection.Dispose();
             throw new ResultStoreException($"result database '{path}': {Describe(e)}", e);
         }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
     }
 
     private static string Describe(SqliteException e) => e.SqliteErrorCode switch
@@ -132,9 +137,8 @@ public sealed class SqliteResultStore : IDisposable
 
     private void Migrate()
     {
-        Execute("PRAGMA journal_mode = WAL");
-        Execute("PRAGMA synchronous = NORMAL");
-        Execute("PRAGMA foreign_keys = ON");
+        // Everything is checked before the first write (switching to WAL rewrites the header), so a file that is not
+        // ours is refused untouched.
         var hasVersion = Scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'") is long n && n > 0;
         if (!hasVersion)
         {
@@ -143,6 +147,7 @@ public sealed class SqliteResultStore : IDisposable
                 throw new ResultStoreException($"result database '{Path}' holds other tables: expected a TradeSim result database or a new path");
             }
 
+            UseWriteAheadLog();
             using var tx = _connection.BeginTransaction();
             foreach (var statement in Schema)
             {
@@ -159,6 +164,16 @@ public sealed class SqliteResultStore : IDisposable
         {
             throw new ResultStoreException($"result database '{Path}' has schema version {version}: this tradesim reads version {SchemaVersion}");
         }
+
+        UseWriteAheadLog();
+    }
+
+    /// <summary>WAL lets `compare` and `export` read while a batch writes; NORMAL sync keeps each run's commit cheap and still atomic.</summary>
+    private void UseWriteAheadLog()
+    {
+        Execute("PRAGMA journal_mode = WAL");
+        Execute("PRAGMA synchronous = NORMAL");
+        Execute("PRAGMA foreign_keys = ON");
     }
 
     /// <summary>Records a new batch with its scenarios; returns its id.</summary>
@@ -275,7 +290,7 @@ public sealed class SqliteResultStore : IDisposable
             {
                 ordinal.Value = i;
                 name.Value = kpis[i].Name;
-                value.Value = kpis[i].Value;
+                value.Value = kpis[i].Value + 0.0; // -0.0 becomes +0.0: SQLite would drop the sign of an integral REAL anyway
                 insert.ExecuteNonQuery();
             }
         }

@@ -27,12 +27,15 @@ public sealed record CliResult(int ExitCode, string Stdout, string Stderr, byte[
 /// <summary>Runs `tradesim` in-process with captured output.</summary>
 public static class Cli
 {
-    public static CliResult Run(params string[] args)
+    public static CliResult Run(params string[] args) => Run(CancellationToken.None, args);
+
+    /// <summary>Runs the CLI with <paramref name="cancellation"/> standing in for Ctrl-C (cancel it to interrupt the command).</summary>
+    public static CliResult Run(CancellationToken cancellation, params string[] args)
     {
         using var stdout = new StringWriter(CultureInfo.InvariantCulture);
         using var stderr = new StringWriter(CultureInfo.InvariantCulture);
         using var stream = new MemoryStream();
-        var code = new TradeSimCli(stdout, stderr, stream).Invoke(args);
+        var code = new TradeSimCli(stdout, stderr, stream, stderrIsTerminal: false, cancellation).Invoke(args);
         return new CliResult(code, stdout.ToString(), stderr.ToString(), stream.ToArray());
     }
 }
