@@ -10,6 +10,9 @@ trap 'rm -f "$log"' EXIT
 
 dotnet build TradeSim.sln -c Release -nologo -v quiet
 
+# The HTML report tests render the report in headless Chromium: install it when it is missing.
+bash scripts/install-chromium.sh
+
 status=0
 dotnet test TradeSim.sln -c Release --no-build -nologo 2>&1 | tee "$log" || status=$?
 

@@ -1,0 +1,252 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using TradeSim.Client.Batches;
+using TradeSim.Client.Report;
+using TradeSim.Client.Scenarios;
+using TradeSim.Grains.Scenarios;
+using TradeSim.Silo;
+using TradeSim.Silo.Batches;
+using TradeSim.Silo.Results;
+
+namespace TradeSim.Client.Tests;
+
+/// <summary>
+/// A real, small batch (baseline and nam-giang-upgrade, 3 replications of 60 days) run on the embedded silo and
+/// kept in a SQLite store, exactly as a batch command would, and its HTML report. Built once for the test class.
+/// Both scenarios carry a hostile layer: a description and a gate name that would run script if not escaped.
+/// </summary>
+public sealed class HtmlReportFixture : IDisposable
+{
+    public const string Hostile = "<script>document.title='pwned'</script><img src=x onerror=alert(1)>";
+
+    public const string CommandLine = "tradesim batch baseline nam-giang-upgrade --replications 3 --seed 7 --report report.html";
+
+    /// <summary>The gate the hostile layer renames: the upgrade changes its traffic, so its name shows in the table, charts and schematic.</summary>
+    public const string RenamedGate = "nam-giang";
+
+    private readonly TempDirectoryFixture _temp = new();
+
+    public HtmlReportFixture()
+    {
+        var shortRun = new ScenarioSource("short.yaml", "settings:\n  days: 60\n  warmup_days: 7\n");
+        var hostile = new ScenarioSource(
+            "hostile.yaml",
+            $"description: \"{Hostile}\"\ngates:\n  {RenamedGate}:\n    name: \"{Hostile}\"\n");
+        var scenarios = new[] { "baseline", "nam-giang-upgrade" }.Select((name, position) =>
+        {
+            var errors = new List<ScenarioError>();
+            var file = ScenarioFiles.Load(name, errors);
+            Assert.True(file is not null, string.Join('\n', errors));
+            return new BatchScenario(position, name, [.. file.Layers, shortRun, hostile]);
+        }).ToList();
+        var spec = new BatchSpec(scenarios, BaselinePosition: 0, Seed: 7, ReplicationPolicy.Fixed(3), ["--replications", "3", "--seed", "7"]);
+
+        Directory = _temp.NewDirectory("html-report");
+        using var store = SqliteResultStore.Open(Path.Combine(Directory, "tradesim.db"), create: true);
+        var batchId = store.CreateBatch(spec, 3, DateTimeOffset.UtcNow);
+        var runs = Enumerable.Range(0, 3).SelectMany(r => scenarios.Select(s => new RunKey(s.Position, r))).ToList();
+        new BatchRunner(new EmbeddedSilo()).Run(
+            spec,
+            runs,
+            Environment.ProcessorCount,
+            run => store.SaveRun(batchId, run.Key.Position, run.Key.Replication, RunKpis.Extract(run.Result), RunKpis.DailyQueues(run.Result), run.Result.Conservation.Balances, run.WallMilliseconds, DateTimeOffset.UtcNow),
+            CancellationToken.None);
+        store.SetStatus(batchId, BatchStatus.Complete);
+        Comparison = BatchComparison.Build(store, batchId);
+
+        using var writer = new StringWriter(CultureInfo.InvariantCulture);
+        HtmlReportWriter.Write(writer, Comparison, CommandLine);
+        Html = writer.ToString();
+        ReportPath = Path.Combine(Directory, "report.html");
+        File.WriteAllText(ReportPath, Html, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+    }
+
+    public string Directory { get; }
+
+    internal BatchComparison Comparison { get; }
+
+    public string Html { get; }
+
+    public string ReportPath { get; }
+
+    /// <summary>Gates with a queue above zero on some day in some scenario: each should get a daily-queue chart.</summary>
+    public IReadOnlyList<string> QueuedGates =>
+        [.. Comparison.Scenarios.SelectMany(s => s.DailyQueues).Where(q => q.Mean.Any(v => v > 0) || q.High.Any(v => v > 0)).Select(q => q.Gate).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>One chart per gate KPI (6), one per queued gate, and the network schematic.</summary>
+    public int ExpectedCharts => 6 + QueuedGates.Count + 1;
+
+    /// <summary>Headline comparisons of the one non-baseline scenario: gate trucks and mean hours, corridors, totals.</summary>
+    internal IReadOnlyList<KpiComparison> HeadlineComparisons =>
+        [.. Comparison.Scenarios.Single(s => !s.IsBaseline).VsBaseline.Where(k =>
+            k.Kpi.StartsWith("corridor.", StringComparison.Ordinal) || k.Kpi.StartsWith("total.", StringComparison.Ordinal)
+            || (k.Kpi.StartsWith("gate.", StringComparison.Ordinal) && (k.Kpi.EndsWith(".trucks", StringComparison.Ordinal) || k.Kpi.EndsWith(".hours_to_cross_mean", StringComparison.Ordinal))))];
+
+    public void Dispose() => _temp.Dispose();
+}
+
+public sealed partial class HtmlReportTests(HtmlReportFixture report) : IClassFixture<HtmlReportFixture>
+{
+    private string Html => report.Html;
+
+    [Fact]
+    public void HtmlReport_is_self_contained_without_script_or_external_url()
+    {
+        Assert.StartsWith("<!DOCTYPE html>", Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", Html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("http://", Html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("https://", Html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("url(", Html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("<link", Html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(" src=\"", Html, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void HtmlReport_escapes_text_from_scenario_files()
+    {
+        Assert.Equal(3, report.Comparison.Replications);
+        Assert.DoesNotContain("<img", Html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(HtmlReportFixture.Hostile, Html, StringComparison.Ordinal);
+
+        // Escaped, the text shows in the scenario list (description), the comparison table (gate name) and the scenario text.
+        var escaped = WebUtility.HtmlEncode(HtmlReportFixture.Hostile);
+        Assert.True(Count(Html, escaped) >= 3, $"expected the escaped hostile text at least three times, found {Count(Html, escaped)}");
+        Assert.Contains(WebUtility.HtmlEncode(HtmlReportFixture.Hostile + ": trucks"), Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HtmlReport_has_one_svg_per_chart()
+    {
+        Assert.NotEmpty(report.QueuedGates);
+        Assert.Equal(report.ExpectedCharts, Count(Html, "<svg"));
+        Assert.Equal(report.ExpectedCharts, Count(Html, "</svg>"));
+        Assert.Equal(6, Count(Html, "<svg class=\"chart\" id=\"chart-gate-"));
+        Assert.Equal(report.QueuedGates.Count, Count(Html, "<svg class=\"chart\" id=\"chart-queue-"));
+        Assert.Single(Regex.Matches(Html, "<svg [^>]*id=\"chart-network\""));
+
+        // Every chart names itself for screen readers.
+        Assert.Equal(report.ExpectedCharts, Regex.Matches(Html, "<svg [^>]*role=\"img\" aria-labelledby=\"[^\"]+-title [^\"]+-desc\"").Count);
+    }
+
+    [Fact]
+    public void HtmlReport_table_shows_changed_headline_kpis_and_counts_the_rest()
+    {
+        var headline = report.HeadlineComparisons;
+        var changed = headline.Count(k => !k.UnchangedInEveryReplication);
+        var unchanged = headline.Count - changed;
+        Assert.True(changed > 0, "the upgrade changed no headline KPI");
+        Assert.Equal(changed, KpiRows().Count);
+        Assert.Contains(
+            unchanged == 0 ? "Every headline KPI changed" : $"{unchanged} headline KPI{(unchanged == 1 ? " is" : "s are")} not shown",
+            Html,
+            StringComparison.Ordinal);
+
+        // Significant rows are bold with an arrow; the others have none.
+        var significant = headline.Count(k => !k.UnchangedInEveryReplication && k.Paired.IsSignificant);
+        Assert.Equal(significant, Count(Html, "<tr class=\"kpi significant\">"));
+        Assert.Equal(significant, Count(Html, "<span class=\"mark\""));
+    }
+
+    [Fact]
+    public void HtmlReport_provenance_lists_every_hash_layer_and_the_command_line()
+    {
+        var provenance = Html[Html.IndexOf("<section id=\"provenance\">", StringComparison.Ordinal)..];
+        foreach (var scenario in report.Comparison.Scenarios)
+        {
+            Assert.Contains(scenario.Scenario.Hash, provenance, StringComparison.Ordinal);
+            foreach (var layer in scenario.Scenario.Layers)
+            {
+                Assert.Contains($"<code>{WebUtility.HtmlEncode(layer.Name)}</code>", provenance, StringComparison.Ordinal);
+            }
+        }
+
+        Assert.Equal(report.Comparison.Scenarios.Count, Count(provenance, "<details>"));
+        Assert.Contains(WebUtility.HtmlEncode(HtmlReportFixture.CommandLine), provenance, StringComparison.Ordinal);
+        Assert.Contains($".NET {Environment.Version}", provenance, StringComparison.Ordinal);
+        Assert.Contains(report.Comparison.Batch.EngineVersion, provenance, StringComparison.Ordinal);
+        Assert.Contains("<code>--seed</code> <code>7</code>", provenance, StringComparison.Ordinal);
+
+        // The full text of every layer is there, escaped (the bundled baseline's flows, for one).
+        Assert.Contains(WebUtility.HtmlEncode("bauxite-transit:"), provenance, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HtmlReport_in_chromium_keeps_its_charts_rows_and_title()
+    {
+        var dom = Chromium.DumpDom(report.ReportPath, Path.Combine(report.Directory, "profile-dom"));
+        Assert.Equal(report.ExpectedCharts, Count(dom, "<svg"));
+        Assert.Equal(KpiRows().Count, Regex.Matches(dom, "<tr class=\"kpi( significant)?\">").Count);
+
+        // Had the hostile text run, the title would read "pwned" and an <img> element would exist.
+        var title = DocumentTitle(Html);
+        Assert.StartsWith("TradeSim batch ", title, StringComparison.Ordinal);
+        Assert.Equal(title, DocumentTitle(dom));
+        Assert.DoesNotContain("<img", dom, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("<script", dom, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void HtmlReport_in_chromium_renders_the_charts()
+    {
+        var png = Path.Combine(report.Directory, "report.png");
+        var image = Chromium.Screenshot(report.ReportPath, png, 1280, 4000, Path.Combine(report.Directory, "profile-screenshot"));
+        Assert.Equal(1280, image.Width);
+        Assert.Equal(4000, image.Height);
+
+        // The baseline's bars are solid baseline blue; six bar charts of 7 gates make thousands of such pixels.
+        var blue = image.CountColour(ReportPalette.Baseline);
+        Assert.True(blue > 5000, $"expected the baseline's bars (colour {ReportPalette.Baseline}) in the screenshot, found {blue} pixels of it; screenshot: {png}");
+
+        // And the page is not blank: most of it is white, but not all.
+        var white = image.CountColour("#FFFFFF", 0);
+        Assert.InRange(white, image.Width * image.Height / 4, (image.Width * image.Height) - 1);
+    }
+
+    [Theory]
+    [InlineData(0, 4_123, "0,1000,2000,3000,4000,5000")]
+    [InlineData(0, 0.83, "0,0.2,0.4,0.6,0.8,1")]
+    [InlineData(0, 0, "0,0.2,0.4,0.6,0.8,1")]
+    [InlineData(-37, 12, "-40,-30,-20,-10,0,10,20")]
+    [InlineData(0, 2_400_000, "0,500000,1000000,1500000,2000000,2500000")]
+    public void HtmlReport_axis_ticks_are_round_numbers(double low, double high, string expected)
+    {
+        var scale = AxisScale.Covering(low, high);
+        Assert.Equal(expected, string.Join(',', scale.Ticks.Select(t => t.ToString(CultureInfo.InvariantCulture))));
+        Assert.True(scale.Min <= low && scale.Max >= high, $"{scale} does not cover {low}..{high}");
+    }
+
+    [Fact]
+    public void HtmlReport_axis_labels_use_separators_and_short_millions()
+    {
+        Assert.Equal("150,000", AxisScale.Covering(0, 160_000).Label(150_000));
+        Assert.Equal("1.5M", AxisScale.Covering(0, 2_400_000).Label(1_500_000));
+        Assert.Equal("0.4", AxisScale.Covering(0, 0.83).Label(0.4));
+        Assert.Equal("\u221220", AxisScale.Covering(-37, 12).Label(-20));
+    }
+
+    private List<string> KpiRows() => [.. Regex.Matches(Html, "<tr class=\"kpi( significant)?\">").Select(m => m.Value)];
+
+    private static int Count(string text, string fragment)
+    {
+        var count = 0;
+        for (var at = text.IndexOf(fragment, StringComparison.Ordinal); at >= 0; at = text.IndexOf(fragment, at + fragment.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    /// <summary>The document's title: the first &lt;title&gt; in &lt;head&gt; (the charts' own titles come later).</summary>
+    private static string DocumentTitle(string html)
+    {
+        var match = HeadTitle().Match(html);
+        Assert.True(match.Success, "no <title> in <head>");
+        return WebUtility.HtmlDecode(match.Groups["title"].Value);
+    }
+
+    [GeneratedRegex("<head>.*?<title>(?<title>.*?)</title>", RegexOptions.Singleline)]
+    private static partial Regex HeadTitle();
+}
