@@ -37,6 +37,23 @@ public sealed class RunCommandTests(TempDirectoryFixture temp) : IClassFixture<T
     }
 
     [Fact]
+    public void Run_BaselineJson_CorridorsCarryConsistentCarecIndicators()
+    {
+        using var json = JsonDocument.Parse(_baseline30Days.Value.StdoutBytes);
+        var corridor = json.RootElement.GetProperty("corridors").EnumerateArray().Single(c => c.GetProperty("id").GetString() == "quang-nam-sekong");
+        var carec = corridor.GetProperty("carec");
+
+        // Loaded trips through Nam Giang: their border time is part of the trip, so the speed with delays is lower,
+        // and a crossing costs at least the gate's 15 USD fee.
+        Assert.True(carec.GetProperty("loaded_trips").GetInt64() > 0);
+        Assert.True(carec.GetProperty("hours_to_cross").GetDouble() > 0);
+        Assert.True(carec.GetProperty("speed_with_delays_kmh").GetDouble() < carec.GetProperty("speed_without_delays_kmh").GetDouble());
+        Assert.True(carec.GetProperty("crossing_cost_usd").GetDouble() > 15);
+        Assert.True(carec.GetProperty("cost_per_500km_20t_usd").GetDouble() > 0);
+        Assert.True(json.RootElement.GetProperty("logistics_cost_usd").GetDouble() > 0);
+    }
+
+    [Fact]
     public void Run_BaselineJson_ConservationBalances()
     {
         var result = _baseline30Days.Value;

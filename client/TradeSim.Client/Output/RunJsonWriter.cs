@@ -79,6 +79,14 @@ internal static class RunJsonWriter
             w.WriteNumber("tonnes", c.Tonnes);
             w.WriteNumber("value_usd", c.ValueUsd);
             w.WriteNumber("mean_hours_to_cross", c.MeanHoursToCross);
+            w.WriteStartObject("carec");
+            w.WriteNumber("loaded_trips", c.Trips.Legs);
+            w.WriteNumber("hours_to_cross", c.Trips.HoursToCross);
+            w.WriteNumber("crossing_cost_usd", c.Trips.CrossingCostPerTripUsd);
+            w.WriteNumber("cost_per_500km_20t_usd", c.Trips.CostPer500Km20TUsd);
+            w.WriteNumber("speed_with_delays_kmh", c.Trips.SpeedWithDelaysKmh);
+            w.WriteNumber("speed_without_delays_kmh", c.Trips.SpeedWithoutDelaysKmh);
+            w.WriteEndObject();
             w.WriteEndObject();
         }
 
@@ -98,6 +106,7 @@ internal static class RunJsonWriter
         w.WriteEndArray();
         w.WriteNumber("legs_through_gates", r.LegsThroughGates);
         w.WriteNumber("legs_diverted", r.LegsDiverted);
+        w.WriteNumber("logistics_cost_usd", r.OperatingCostUsd);
         var a = r.Conservation;
         w.WriteStartObject("conservation");
         w.WriteNumber("produced_t", a.ProducedTonnes);
