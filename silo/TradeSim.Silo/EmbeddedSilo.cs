@@ -88,6 +88,29 @@ public sealed class EmbeddedSilo
         return CompiledNetwork.Compile(definition, errors) ?? throw new ScenarioRejectedException(errors);
     }
 
+    /// <summary>Simulated steps between checks for cancellation.</summary>
+    private const int StepsPerCancellationCheck = 24;
+
+    /// <summary>Runs one replication to the end, or returns null when cancelled first (checked every 24 steps).</summary>
+    public RunResult? Run(IReadOnlyList<ScenarioSource> layers, ulong seed, int replication, CancellationToken cancellation)
+    {
+        var simulation = new Simulation(Compile(layers), seed, replication);
+        while (!simulation.IsFinished)
+        {
+            if (cancellation.IsCancellationRequested)
+            {
+                return null;
+            }
+
+            for (var s = 0; s < StepsPerCancellationCheck && !simulation.IsFinished; s++)
+            {
+                simulation.Step();
+            }
+        }
+
+        return simulation.Collect();
+    }
+
     /// <summary>Runs one replication to the end.</summary>
     public RunResult Run(RunRequest request)
     {

@@ -34,11 +34,11 @@ internal sealed record ScenarioOutcome(
 /// `tradesim batch` reported. Replications are those finished in every scenario (an interrupted batch compares the
 /// replications it completed everywhere).
 /// </summary>
-internal sealed record BatchComparison(BatchRecord Batch, int Replications, bool PrecisionReached, IReadOnlyList<ScenarioOutcome> Scenarios, long UnconservedRuns)
+internal sealed record BatchComparison(BatchRecord Batch, int Replications, bool PrecisionReached, IReadOnlyList<ScenarioOutcome> Scenarios, long UnconservedRuns, IReadOnlyList<FailedRun> FailedRuns)
 {
     public ScenarioOutcome Baseline => Scenarios[Batch.Spec.BaselinePosition];
 
-    public static BatchComparison Build(SqliteResultStore store, long batchId)
+    public static BatchComparison Build(IResultReader store, long batchId)
     {
         ArgumentNullException.ThrowIfNull(store);
         var batch = store.LoadBatch(batchId);
@@ -92,7 +92,7 @@ internal sealed record BatchComparison(BatchRecord Batch, int Replications, bool
         }
 
         var reached = batch.Spec.Policy.Precision is { } precision && PrecisionRule.IsMet(outcomes, precision);
-        return new BatchComparison(batch, complete.Count, reached, outcomes, store.UnconservedRuns(batchId));
+        return new BatchComparison(batch, complete.Count, reached, outcomes, store.UnconservedRuns(batchId), store.FailedRuns(batchId));
     }
 
     private static DailyQueueBand Band(string gate, List<float[]> series)

@@ -40,6 +40,28 @@ internal sealed class BatchProgress(TextWriter stderr, bool interactive, long ba
         Draw(force: _done == _total);
     }
 
+    /// <summary>Sets the count of finished runs (the cluster reports counts, not single runs).</summary>
+    public void Update(int done)
+    {
+        if (done != _done)
+        {
+            _done = done;
+            Draw(force: _done == _total);
+        }
+    }
+
+    /// <summary>A line of its own (e.g. the living silos), without breaking the bar.</summary>
+    public void Note(string line)
+    {
+        if (interactive)
+        {
+            stderr.Write("\r\u001b[K");
+        }
+
+        stderr.WriteLine(line);
+        Draw(force: true);
+    }
+
     public void Stop()
     {
         if (interactive)

@@ -3,15 +3,43 @@ using TradeSim.Silo.Results;
 
 namespace TradeSim.Client.Batches;
 
+/// <summary>Gets a batch's pending runs done: on the embedded silo, or by waiting for the cluster's silos.</summary>
+internal interface IPendingRunExecutor
+{
+    /// <summary>Whether the runs go on without this process (a cluster), so stopping the client does not interrupt the batch.</summary>
+    bool RunsWithoutClient { get; }
+
+    /// <summary>Returns when every given run is finished (or failed for good), or when cancelled.</summary>
+    void RunPending(BatchRecord batch, IReadOnlyList<RunKey> pending, BatchProgress progress, CancellationToken cancellation);
+}
+
+/// <summary>Runs pending runs on the embedded silo and writes each to the SQLite store as it finishes.</summary>
+internal sealed class EmbeddedExecutor(SqliteResultStore store, BatchRunner runner, int workers) : IPendingRunExecutor
+{
+    public bool RunsWithoutClient => false;
+
+    public void RunPending(BatchRecord batch, IReadOnlyList<RunKey> pending, BatchProgress progress, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(progress);
+        runner.Run(batch.Spec, pending, workers, run =>
+        {
+            var r = run.Result;
+            store.SaveRun(batch.Id, run.Key.Position, run.Key.Replication, RunKpis.Extract(r), RunKpis.DailyQueues(r), r.Conservation.Balances, run.WallMilliseconds, DateTimeOffset.UtcNow);
+            progress.Advance();
+        }, cancellation);
+    }
+}
+
 /// <summary>
-/// Drives a stored batch to the end: runs its pending runs on the embedded silo, writes each finished run to the store
-/// as it arrives, and with `--precision` plans further rounds until the rule is met or the maximum is reached. Stopping
-/// (Ctrl-C) leaves the batch `interrupted` with every finished run kept; running the session again finishes it.
+/// Drives a stored batch to the end: gets its pending runs done, and with `--precision` plans further rounds until
+/// the rule is met or the maximum is reached. Stopping (Ctrl-C) leaves the batch `interrupted` with every finished
+/// run kept; running the session again finishes it.
 /// </summary>
-internal sealed class BatchSession(SqliteResultStore store, BatchRunner runner, BatchProgress progress)
+internal sealed class BatchSession(IBatchStore store, IPendingRunExecutor executor, BatchProgress progress)
 {
     /// <returns>True when the batch is complete; false when it was interrupted.</returns>
-    public bool Run(long batchId, int workers, CancellationToken cancellation)
+    public bool Run(long batchId, CancellationToken cancellation)
     {
         store.SetStatus(batchId, BatchStatus.Running);
         while (true)
@@ -22,11 +50,15 @@ internal sealed class BatchSession(SqliteResultStore store, BatchRunner runner, 
             {
                 var total = batch.PlannedReplications * batch.Spec.Scenarios.Count;
                 progress.Start(total - pending.Count, total);
-                runner.Run(batch.Spec, pending, workers, run => Save(batchId, run, progress), cancellation);
+                executor.RunPending(batch, pending, progress, cancellation);
                 progress.Stop();
                 if (cancellation.IsCancellationRequested && store.PendingRuns(batchId).Count > 0)
                 {
-                    store.SetStatus(batchId, BatchStatus.Interrupted);
+                    if (!executor.RunsWithoutClient)
+                    {
+                        store.SetStatus(batchId, BatchStatus.Interrupted);
+                    }
+
                     return false;
                 }
             }
@@ -48,12 +80,5 @@ internal sealed class BatchSession(SqliteResultStore store, BatchRunner runner, 
 
         store.SetStatus(batchId, BatchStatus.Complete);
         return true;
-    }
-
-    private void Save(long batchId, FinishedRun run, BatchProgress bar)
-    {
-        var r = run.Result;
-        store.SaveRun(batchId, run.Key.Position, run.Key.Replication, RunKpis.Extract(r), RunKpis.DailyQueues(r), r.Conservation.Balances, run.WallMilliseconds, DateTimeOffset.UtcNow);
-        bar.Advance();
     }
 }

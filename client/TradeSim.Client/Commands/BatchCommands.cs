@@ -1,9 +1,11 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using TradeSim.Client.Batches;
 using TradeSim.Client.Output;
 using TradeSim.Client.Report;
 using TradeSim.Silo;
 using TradeSim.Silo.Batches;
+using TradeSim.Silo.Cluster;
 using TradeSim.Silo.Results;
 
 namespace TradeSim.Client.Commands;
@@ -20,7 +22,16 @@ internal sealed class BatchCommands(CliConsole console, EmbeddedSilo silo)
     private const int DefaultReplications = 20;
     private const int DefaultMaxReplications = 200;
 
+    /// <summary>The environment variable that holds the cluster's connection string when `--cluster` has no value.</summary>
+    public const string ClusterVariable = "TRADESIM_CLUSTER";
+
     private static readonly Option<string> Database = new("--db") { Description = "SQLite result database (created when missing)", DefaultValueFactory = _ => DefaultDatabase };
+
+    private static readonly Option<string?> Cluster = new("--cluster")
+    {
+        Description = $"Use the silo cluster whose PostgreSQL this connection string names (no value: ${ClusterVariable}) instead of the embedded silo and --db",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
 
     public Command Batch()
     {
@@ -43,7 +54,7 @@ internal sealed class BatchCommands(CliConsole console, EmbeddedSilo silo)
         workers.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1024) { r.AddError("--workers must be from 1 to 1024"); } });
         var command = new Command("batch", "Run scenarios x replications on the embedded silo, keep the results in SQLite, and compare every scenario with the baseline.")
         {
-            files, replications, precision, maxReplications, baseline, seed, set, sweep, workers, json, outDir, report, Database, resume,
+            files, replications, precision, maxReplications, baseline, seed, set, sweep, workers, json, outDir, report, Database, Cluster, resume,
         };
         command.Validators.Add(r =>
         {
@@ -94,13 +105,25 @@ internal sealed class BatchCommands(CliConsole console, EmbeddedSilo silo)
             }
 
             var dbPath = parse.GetValue(Database)!;
+            var clusterConnection = ClusterConnection(parse, out var clusterProblem);
+            if (clusterProblem is not null)
+            {
+                return Fail(clusterProblem);
+            }
+
             if (parse.GetValue(resume) is { } resumeId)
             {
-                return WithStore(dbPath, create: false, store =>
-                {
-                    store.LoadBatch(resumeId);
-                    return RunAndReport(store, resumeId, parse.GetValue(workers), output);
-                });
+                return clusterConnection is not null
+                    ? WithCluster(clusterConnection, store =>
+                    {
+                        store.LoadBatch(resumeId);
+                        return RunAndReport(store, new ClusterExecutor(store, store.Location), resumeId, output);
+                    })
+                    : WithStore(dbPath, create: false, store =>
+                    {
+                        store.LoadBatch(resumeId);
+                        return RunAndReport(store, new EmbeddedExecutor(store, new BatchRunner(silo), parse.GetValue(workers)), resumeId, output);
+                    });
             }
 
             var errors = new List<string>();
@@ -119,11 +142,23 @@ internal sealed class BatchCommands(CliConsole console, EmbeddedSilo silo)
                 ? new ReplicationPolicy(Math.Min(PrecisionRule.FirstRound, parse.GetValue(maxReplications) ?? DefaultMaxReplications), parse.GetValue(maxReplications) ?? DefaultMaxReplications, p)
                 : ReplicationPolicy.Fixed(parse.GetValue(replications) ?? DefaultReplications);
             var spec = new BatchSpec(plan.Scenarios, plan.BaselinePosition, parse.GetValue(seed), policy, console.Arguments);
+            if (clusterConnection is not null)
+            {
+                return WithCluster(clusterConnection, store =>
+                {
+                    var (id, created) = store.Submit(spec, policy.MinReplications);
+                    console.Stderr.WriteLine(created
+                        ? $"batch {id}: {spec.Scenarios.Count} scenarios ({string.Join(", ", spec.Scenarios.Select(s => s.Name))}), baseline {spec.Baseline.Name}, submitted to the cluster at {store.Location}"
+                        : $"batch {id}: the same batch was submitted before: following it (nothing new is created)");
+                    return RunAndReport(store, new ClusterExecutor(store, store.Location), id, output);
+                });
+            }
+
             return WithStore(dbPath, create: true, store =>
             {
                 var id = store.CreateBatch(spec, policy.MinReplications, DateTimeOffset.UtcNow);
                 console.Stderr.WriteLine($"batch {id}: {spec.Scenarios.Count} scenarios ({string.Join(", ", spec.Scenarios.Select(s => s.Name))}), baseline {spec.Baseline.Name}, results in {dbPath}");
-                return RunAndReport(store, id, parse.GetValue(workers), output);
+                return RunAndReport(store, new EmbeddedExecutor(store, new BatchRunner(silo), parse.GetValue(workers)), id, output);
             });
         });
         return command;
@@ -135,7 +170,7 @@ internal sealed class BatchCommands(CliConsole console, EmbeddedSilo silo)
         var json = new Option<bool>("--json") { Description = "Write the comparison as JSON to stdout (an array when several batches are given)" };
         var outDir = new Option<string?>("--out") { Description = "Write kpis.csv, summary.csv and vs_baseline.csv to this folder (one batch only)" };
         var report = new Option<string?>("--report") { Description = "Write a self-contained HTML report to this file (one batch only)" };
-        var command = new Command("compare", "Report stored batches again from the result database, exactly as `tradesim batch` reported them.") { batches, Database, json, outDir, report };
+        var command = new Command("compare", "Report stored batches again from the result database (or the cluster), exactly as `tradesim batch` reported them.") { batches, Database, Cluster, json, outDir, report };
         command.SetAction(parse =>
         {
             var ids = parse.GetValue(batches)!;
@@ -150,7 +185,7 @@ internal sealed class BatchCommands(CliConsole console, EmbeddedSilo silo)
                 return Fail("--out and --report take one batch: compare the batches one at a time");
             }
 
-            return WithStore(parse.GetValue(Database)!, create: false, store =>
+            return WithReader(parse, store =>
             {
                 var comparisons = ids.Select(id => BatchComparison.Build(store, id)).ToList();
                 output.Write(console, store, comparisons);
@@ -166,7 +201,7 @@ internal sealed class BatchCommands(CliConsole console, EmbeddedSilo silo)
         var format = new Option<string>("--format") { Description = "csv or jsonl", Required = true };
         format.AcceptOnlyFromAmong("csv", "jsonl");
         var outFile = new Option<string?>("--out") { Description = "Write to this file instead of stdout" };
-        var command = new Command("export", "Write a batch's per-run KPIs as a tidy table (batch, scenario, replication, seed, kpi, group, entity, measure, value).") { batch, Database, format, outFile };
+        var command = new Command("export", "Write a batch's per-run KPIs as a tidy table (batch, scenario, replication, seed, kpi, group, entity, measure, value).") { batch, Database, Cluster, format, outFile };
         command.SetAction(parse =>
         {
             var id = parse.GetValue(batch);
@@ -176,7 +211,7 @@ internal sealed class BatchCommands(CliConsole console, EmbeddedSilo silo)
                 return Fail(problem);
             }
 
-            return WithStore(parse.GetValue(Database)!, create: false, store =>
+            return WithReader(parse, store =>
             {
                 store.LoadBatch(id);
                 using var file = target is null ? null : File.Create(target);
@@ -204,22 +239,100 @@ internal sealed class BatchCommands(CliConsole console, EmbeddedSilo silo)
         return command;
     }
 
-    private int RunAndReport(SqliteResultStore store, long id, int workers, ComparisonOutput output)
+    private int RunAndReport(IBatchStore store, IPendingRunExecutor executor, long id, ComparisonOutput output)
     {
         var progress = new BatchProgress(console.Stderr, console.StderrIsTerminal, id);
-        var session = new BatchSession(store, new BatchRunner(silo), progress);
-        if (!session.Run(id, workers, console.Cancellation))
+        var session = new BatchSession(store, executor, progress);
+        if (!session.Run(id, console.Cancellation))
         {
             var batch = store.LoadBatch(id);
             var total = batch.PlannedReplications * batch.Spec.Scenarios.Count;
             var done = total - store.PendingRuns(id).Count;
-            console.Stderr.WriteLine($"interrupted: batch {id} keeps {done} of {total} runs in {store.Path}; finish it with `tradesim batch --resume {id} --db {store.Path}`");
+            console.Stderr.WriteLine(executor.RunsWithoutClient
+                ? $"stopped following batch {id} ({done} of {total} runs done): the cluster goes on running it; follow it again with `tradesim batch --resume {id} --cluster`"
+                : $"interrupted: batch {id} keeps {done} of {total} runs in {store.Location}; finish it with `tradesim batch --resume {id} --db {store.Location}`");
             return ExitCodes.Interrupted;
         }
 
         console.Stderr.WriteLine($"batch {id}: complete, {progress.RunsPerSecond:F1} runs/s");
         output.Write(console, store, [BatchComparison.Build(store, id)]);
         return ExitCodes.Success;
+    }
+
+    public Command ClusterCommand()
+    {
+        var status = new Command("status", "List the cluster's silos (alive or dead, runs done, last heartbeat) and its batches.") { Cluster };
+        status.SetAction(parse =>
+        {
+            var connection = ClusterConnection(parse, out var problem, required: true);
+            return problem is not null ? Fail(problem) : WithCluster(connection!, store =>
+            {
+                ClusterStatusWriter.Write(console.Stdout, store.Location, store.Silos(), store.Batches(), DateTimeOffset.UtcNow);
+                return ExitCodes.Success;
+            });
+        });
+        return new Command("cluster", "Inspect a silo cluster coordinated by PostgreSQL.") { status };
+    }
+
+    /// <summary>
+    /// The cluster connection string: `--cluster VALUE`, or `--cluster` alone (or, when <paramref name="required"/>,
+    /// nothing) with $TRADESIM_CLUSTER. Null when the command should use the embedded silo.
+    /// </summary>
+    private static string? ClusterConnection(ParseResult parse, out string? problem, bool required = false)
+    {
+        problem = null;
+        var given = parse.GetResult(Cluster) is not null;
+        if (!given && !required)
+        {
+            return null;
+        }
+
+        var value = parse.GetValue(Cluster);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            value = Environment.GetEnvironmentVariable(ClusterVariable);
+        }
+
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            problem = $"no cluster: expected --cluster \"Host=...;Database=...;Username=...\" or the {ClusterVariable} environment variable";
+        }
+
+        return value;
+    }
+
+    private int WithCluster(string connectionString, Func<ClusterStore, int> action)
+    {
+        try
+        {
+            var database = ClusterDatabase.FromConnectionString(connectionString);
+            database.Prepare();
+            return action(new ClusterStore(database, console.Cancellation));
+        }
+        catch (ClusterUnavailableException e)
+        {
+            return Fail(e.Message);
+        }
+        catch (ResultStoreException e)
+        {
+            return Fail(e.Message);
+        }
+        catch (OperationCanceledException) when (console.Cancellation.IsCancellationRequested)
+        {
+            console.Stderr.WriteLine("stopped while waiting for the cluster database");
+            return ExitCodes.Interrupted;
+        }
+    }
+
+    private int WithReader(ParseResult parse, Func<IResultReader, int> action)
+    {
+        var connection = ClusterConnection(parse, out var problem);
+        if (problem is not null)
+        {
+            return Fail(problem);
+        }
+
+        return connection is not null ? WithCluster(connection, action) : WithStore(parse.GetValue(Database)!, create: false, action);
     }
 
     private int WithStore(string path, bool create, Func<SqliteResultStore, int> action)
@@ -265,7 +378,7 @@ internal sealed record ComparisonOutput(bool Json, string? OutDirectory, string?
         return folder is not null && !Directory.Exists(folder) ? $"{option} '{path}': folder '{folder}' does not exist" : null;
     }
 
-    public void Write(CliConsole console, SqliteResultStore store, IReadOnlyList<BatchComparison> comparisons)
+    public void Write(CliConsole console, IResultReader store, IReadOnlyList<BatchComparison> comparisons)
     {
         ArgumentNullException.ThrowIfNull(console);
         if (OutDirectory is not null)

@@ -63,6 +63,7 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter stderr, Stream s
         root.Subcommands.Add(batches.Batch());
         root.Subcommands.Add(batches.Compare());
         root.Subcommands.Add(batches.Export());
+        root.Subcommands.Add(batches.ClusterCommand());
         return root;
     }
 

@@ -14,7 +14,7 @@ internal static class BatchCsvWriter
 {
     private static readonly string[] TidyColumns = ["batch", "scenario", "replication", "seed", "kpi", "group", "entity", "measure", "value"];
 
-    public static void WriteTidyCsv(TextWriter o, SqliteResultStore store, long batchId)
+    public static void WriteTidyCsv(TextWriter o, IResultReader store, long batchId)
     {
         ArgumentNullException.ThrowIfNull(store);
         Csv.Row(o, TidyColumns);
@@ -25,7 +25,7 @@ internal static class BatchCsvWriter
     }
 
     /// <summary>JSON Lines: one object per row with the same fields as the CSV.</summary>
-    public static void WriteTidyJsonl(Stream stream, SqliteResultStore store, long batchId)
+    public static void WriteTidyJsonl(Stream stream, IResultReader store, long batchId)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(store);
@@ -59,7 +59,7 @@ internal static class BatchCsvWriter
     }
 
     /// <summary>Writes kpis.csv (tidy), summary.csv and vs_baseline.csv into a folder; returns the paths.</summary>
-    public static IReadOnlyList<string> WriteFolder(string directory, SqliteResultStore store, BatchComparison comparison)
+    public static IReadOnlyList<string> WriteFolder(string directory, IResultReader store, BatchComparison comparison)
     {
         ArgumentNullException.ThrowIfNull(comparison);
         Directory.CreateDirectory(directory);
@@ -93,7 +93,7 @@ internal static class BatchCsvWriter
         ];
     }
 
-    private static IEnumerable<TidyRow> TidyRows(SqliteResultStore store, long batchId)
+    private static IEnumerable<TidyRow> TidyRows(IResultReader store, long batchId)
     {
         var batch = store.LoadBatch(batchId);
         var names = new Dictionary<int, IReadOnlyList<string>>();

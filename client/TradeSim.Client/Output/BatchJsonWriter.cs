@@ -55,6 +55,18 @@ internal static class BatchJsonWriter
         }
 
         w.WriteNumber("unconserved_runs", c.UnconservedRuns);
+        w.WriteStartArray("failed_runs");
+        foreach (var f in c.FailedRuns)
+        {
+            w.WriteStartObject();
+            w.WriteString("scenario", spec.Scenarios[f.Position].Name);
+            w.WriteNumber("replication", f.Replication);
+            w.WriteNumber("attempts", f.Attempts);
+            w.WriteString("error", f.Error);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
         w.WriteStartArray("scenarios");
         foreach (var s in c.Scenarios)
         {

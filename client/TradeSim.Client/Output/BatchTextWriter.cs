@@ -25,6 +25,15 @@ internal static class BatchTextWriter
         }
 
         o.WriteLine("Replication i of every scenario uses the same random streams, so differences are paired. Intervals are 95% Student-t; * marks a change whose interval excludes zero.");
+        if (c.FailedRuns.Count > 0)
+        {
+            o.WriteLine($"WARNING: {c.FailedRuns.Count} runs failed on every attempt and are left out (their replications are compared in no scenario):");
+            foreach (var f in c.FailedRuns)
+            {
+                o.WriteLine($"  {spec.Scenarios[f.Position].Name} replication {f.Replication}, {f.Attempts} attempts: {f.Error}");
+            }
+        }
+
         if (c.UnconservedRuns > 0)
         {
             o.WriteLine($"WARNING: {c.UnconservedRuns} runs did not conserve tonnes: the results are not trustworthy.");

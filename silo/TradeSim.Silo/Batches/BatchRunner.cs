@@ -19,9 +19,6 @@ public sealed record FinishedRun(RunKey Key, RunResult Result, double WallMillis
 /// </summary>
 public sealed class BatchRunner(EmbeddedSilo silo)
 {
-    /// <summary>Simulated steps between checks for cancellation.</summary>
-    private const int StepsPerCancellationCheck = 24;
-
     /// <returns>The number of runs handed to <paramref name="onFinished"/>.</returns>
     public int Run(BatchSpec spec, IReadOnlyList<RunKey> runs, int workers, Action<FinishedRun> onFinished, CancellationToken cancellation)
     {
@@ -105,21 +102,7 @@ public sealed class BatchRunner(EmbeddedSilo silo)
     private FinishedRun? Execute(BatchSpec spec, RunKey key, CancellationToken cancellation)
     {
         var started = Stopwatch.GetTimestamp();
-        var network = silo.Compile(spec.Scenarios[key.Position].Layers);
-        var simulation = new Simulation(network, spec.Seed, key.Replication);
-        while (!simulation.IsFinished)
-        {
-            if (cancellation.IsCancellationRequested)
-            {
-                return null;
-            }
-
-            for (var s = 0; s < StepsPerCancellationCheck && !simulation.IsFinished; s++)
-            {
-                simulation.Step();
-            }
-        }
-
-        return new FinishedRun(key, simulation.Collect(), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        var result = silo.Run(spec.Scenarios[key.Position].Layers, spec.Seed, key.Replication, cancellation);
+        return result is null ? null : new FinishedRun(key, result, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 }

@@ -19,7 +19,7 @@ public sealed record StoredRun(int Position, int Replication, IReadOnlyDictionar
 /// to reproduce it. Each finished run is written in one transaction, so an interrupted batch loses nothing finished.
 /// Not thread-safe: one writer (the batch's collector) uses it at a time.
 /// </summary>
-public sealed class SqliteResultStore : IDisposable
+public sealed class SqliteResultStore : IBatchStore, IDisposable
 {
     public const int SchemaVersion = 1;
 
@@ -91,6 +91,8 @@ public sealed class SqliteResultStore : IDisposable
     }
 
     public string Path { get; }
+
+    public string Location => Path;
 
     /// <summary>Opens (and creates, when <paramref name="create"/>) a store, migrating its schema to the current version.</summary>
     public static SqliteResultStore Open(string path, bool create)
@@ -469,6 +471,9 @@ public sealed class SqliteResultStore : IDisposable
         select.Parameters.AddWithValue("$id", batchId);
         return Convert.ToDouble(select.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
+
+    /// <summary>The embedded silo runs in the client's process: a run that throws stops the batch, so none is left failed.</summary>
+    public IReadOnlyList<FailedRun> FailedRuns(long batchId) => [];
 
     public void Dispose() => _connection.Dispose();
 
