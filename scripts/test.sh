@@ -12,6 +12,8 @@ dotnet build TradeSim.sln -c Release -nologo -v quiet
 
 # The HTML report tests render the report in headless Chromium: install it when it is missing.
 bash scripts/install-chromium.sh
+# The cluster tests start throwaway PostgreSQL servers of their own: install PostgreSQL when it is missing.
+bash scripts/install-postgresql.sh
 
 status=0
 dotnet test TradeSim.sln -c Release --no-build -nologo 2>&1 | tee "$log" || status=$?
