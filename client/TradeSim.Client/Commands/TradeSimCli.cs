@@ -8,6 +8,7 @@ using TradeSim.Client.Scenarios;
 using TradeSim.Grains.Kernel;
 using TradeSim.Grains.Scenarios;
 using TradeSim.Silo;
+using TradeSim.Silo.Cluster;
 
 namespace TradeSim.Client.Commands;
 
@@ -19,7 +20,7 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter stderr, Stream s
     public int Invoke(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var root = Build(new CliConsole(stdout, stderr, stdoutStream, args, stderrIsTerminal, cancellation));
+        var root = Build(new CliConsole(stdout, stderr, stdoutStream, RedactSecrets(args), stderrIsTerminal, cancellation));
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -33,6 +34,28 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter stderr, Stream s
         }
 
         return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+    }
+
+    /// <summary>
+    /// The command line as it may be stored with a batch and shown in reports: a `--cluster` connection string loses
+    /// its password.
+    /// </summary>
+    internal static string[] RedactSecrets(string[] args)
+    {
+        var redacted = (string[])args.Clone();
+        for (var i = 0; i < redacted.Length; i++)
+        {
+            if (redacted[i].StartsWith("--cluster=", StringComparison.Ordinal))
+            {
+                redacted[i] = "--cluster=" + ClusterDatabase.Redact(redacted[i]["--cluster=".Length..]);
+            }
+            else if (redacted[i] == "--cluster" && i + 1 < redacted.Length && !redacted[i + 1].StartsWith('-'))
+            {
+                redacted[i + 1] = ClusterDatabase.Redact(redacted[i + 1]);
+            }
+        }
+
+        return redacted;
     }
 
     private static string CommandPath(ParseResult parsed)

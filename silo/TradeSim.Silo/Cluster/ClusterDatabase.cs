@@ -147,6 +147,19 @@ public sealed class ClusterDatabase
         return new ClusterDatabase(builder.ConnectionString, display.ConnectionString);
     }
 
+    /// <summary>A connection string as it may be shown or stored: without its password (or hidden entirely when it does not parse).</summary>
+    public static string Redact(string connectionString)
+    {
+        try
+        {
+            return new NpgsqlConnectionStringBuilder(connectionString) { Password = null }.ConnectionString;
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or KeyNotFoundException)
+        {
+            return "(connection string hidden)";
+        }
+    }
+
     /// <summary>Connects once and brings the schema to the current version; a failure is reported, not retried.</summary>
     public void Prepare()
     {

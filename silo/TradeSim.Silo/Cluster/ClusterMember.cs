@@ -76,11 +76,24 @@ public sealed class ClusterMember(Guid siloId, TimeSpan leaseDuration)
             UPDATE runs r SET state = 'failed', failures = r.failures + 1, lease_owner = NULL, lease_expires_at = NULL,
                 last_error = 'its silo stopped responding on every attempt (killed, or hung past its lease)'
             FROM expired e WHERE (r.batch_id, r.position, r.replication) = (e.batch_id, e.position, e.replication)
+            RETURNING r.batch_id, r.position, r.replication, r.attempt
             """,
             connection,
             tx))
         {
-            giveUp.ExecuteNonQuery();
+            var givenUp = new List<(long, int, int, int)>();
+            using (var reader = giveUp.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    givenUp.Add((reader.GetInt64(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3)));
+                }
+            }
+
+            foreach (var (batch, position, replication, attempt) in givenUp)
+            {
+                Execute(connection, tx, "UPDATE run_leases SET ended_at = clock_timestamp(), outcome = 'expired' WHERE batch_id = $1 AND position = $2 AND replication = $3 AND attempt = $4 AND ended_at IS NULL", batch, position, replication, attempt);
+            }
         }
 
         var leases = new List<RunLease>();
@@ -223,16 +236,23 @@ public sealed class ClusterMember(Guid siloId, TimeSpan leaseDuration)
                 last_error = $6, lease_owner = NULL, lease_expires_at = NULL
             FROM batches b
             WHERE b.id = r.batch_id AND r.batch_id = $1 AND r.position = $2 AND r.replication = $3 AND r.state = 'leased' AND r.attempt = $4 AND r.lease_owner = $5
+              AND r.lease_expires_at >= now()
             """,
             connection,
             tx);
         AddKey(fail, lease);
         fail.Parameters.AddWithValue(siloId);
         fail.Parameters.AddWithValue(error);
-        var changed = fail.ExecuteNonQuery();
-        Execute(connection, tx, "UPDATE run_leases SET ended_at = clock_timestamp(), outcome = 'failed' WHERE batch_id = $1 AND position = $2 AND replication = $3 AND attempt = $4", lease.BatchId, lease.Position, lease.Replication, lease.Attempt);
+        if (fail.ExecuteNonQuery() == 0)
+        {
+            // The lease was lost meanwhile: the run's history belongs to whoever holds it now.
+            tx.Rollback();
+            return false;
+        }
+
+        Execute(connection, tx, "UPDATE run_leases SET ended_at = clock_timestamp(), outcome = 'failed' WHERE batch_id = $1 AND position = $2 AND replication = $3 AND attempt = $4 AND ended_at IS NULL", lease.BatchId, lease.Position, lease.Replication, lease.Attempt);
         tx.Commit();
-        return changed > 0;
+        return true;
     }
 
     /// <summary>Gives back every run this silo holds, at once (shutdown): they go back to pending without counting as a failure.</summary>
