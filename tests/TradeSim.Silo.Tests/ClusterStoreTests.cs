@@ -176,14 +176,14 @@ public sealed class ClusterStoreTests(ClusterStoreServer fixture) : IClassFixtur
         Assert.Empty(b.Lease(connection, 5));
 
         Thread.Sleep(TimeSpan.FromSeconds(1.3));
-        Assert.Equal(0, a.Heartbeat(connection));
+        Assert.Equal(0, a.Heartbeat(connection, [leaseA]));
         var leaseB = Assert.Single(b.Lease(connection, 5));
         Assert.Equal(leaseA with { Attempt = 2 }, leaseB);
         Assert.Equal("leased|2|1", Row(database, $"SELECT state, attempt, failures FROM runs WHERE batch_id = {id}"));
 
         Assert.False(a.Complete(connection, leaseA, SomeKpis, SomeQueues, conserved: true, wallMilliseconds: 1), "a silo whose lease was taken over wrote its result");
         Assert.False(a.Fail(connection, leaseA, "late failure"), "a silo whose lease was taken over failed the run");
-        Assert.Equal(1, b.Heartbeat(connection));
+        Assert.Equal(1, b.Heartbeat(connection, [leaseB]));
         Assert.True(b.Complete(connection, leaseB, SomeKpis, SomeQueues, conserved: true, wallMilliseconds: 2));
         Assert.False(b.Complete(connection, leaseB, SomeKpis, SomeQueues, conserved: true, wallMilliseconds: 3), "a run was completed twice");
 

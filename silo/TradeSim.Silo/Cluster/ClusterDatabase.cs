@@ -8,8 +8,8 @@ public sealed class ClusterUnavailableException(string message, Exception? inner
 
 /// <summary>
 /// The PostgreSQL database that coordinates a cluster: connection handling, the schema and its migrations.
-/// Every operation opens a short-lived connection (no pooling), so a restarted server costs one failed attempt,
-/// never a pool of dead connections; <see cref="WithRetry{T}"/> retries transient failures with backoff.
+/// Every operation takes a connection from the pool for one short transaction; <see cref="WithRetry{T}"/> retries
+/// transient failures with backoff and empties the pool on each, so a restarted server costs one failed attempt.
 /// </summary>
 public sealed class ClusterDatabase
 {
@@ -137,7 +137,11 @@ public sealed class ClusterDatabase
         }
 
         var display = new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Password = null };
-        builder.Pooling = false;
+        // A transaction left open by a frozen process must not hold its runs' row locks (SKIP LOCKED would skip them
+        // forever): the server ends any session idle inside a transaction for 10 s. Ours last milliseconds.
+        builder.Options = string.IsNullOrEmpty(builder.Options)
+            ? "-c idle_in_transaction_session_timeout=10000"
+            : builder.Options + " -c idle_in_transaction_session_timeout=10000";
         if (builder.Timeout == 15)
         {
             builder.Timeout = 5;
@@ -205,6 +209,8 @@ public sealed class ClusterDatabase
             }
             catch (Exception e) when (IsTransient(e) && !cancellation.IsCancellationRequested)
             {
+                // Pooled connections to a restarted server are all dead: drop them rather than meet each one in turn.
+                NpgsqlConnection.ClearAllPools();
                 onRetry?.Invoke(e, delay);
                 cancellation.WaitHandle.WaitOne(delay);
                 cancellation.ThrowIfCancellationRequested();

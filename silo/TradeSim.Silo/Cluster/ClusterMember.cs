@@ -38,22 +38,38 @@ public sealed class ClusterMember(Guid siloId, TimeSpan leaseDuration)
         insert.ExecuteNonQuery();
     }
 
-    /// <summary>Marks the silo alive and extends the leases it still holds.</summary>
-    public int Heartbeat(NpgsqlConnection connection)
+    /// <summary>
+    /// Extends the leases of the runs this silo is executing (only those: a lease it lost track of must expire) and
+    /// marks the silo alive. Runs are locked before the silo's row, in the same order as <see cref="Complete"/>, so the
+    /// two never deadlock.
+    /// </summary>
+    public int Heartbeat(NpgsqlConnection connection, IReadOnlyCollection<RunLease> executing)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(executing);
         using var tx = connection.BeginTransaction();
-        using (var beat = new NpgsqlCommand("UPDATE silos SET heartbeat_at = now() WHERE id = $1", connection, tx))
+        var renewed = 0;
+        if (executing.Count > 0)
         {
-            beat.Parameters.AddWithValue(siloId);
-            beat.ExecuteNonQuery();
+            using var renew = new NpgsqlCommand(
+                """
+                UPDATE runs r SET lease_expires_at = now() + $2
+                FROM unnest($3::bigint[], $4::integer[], $5::integer[], $6::integer[]) AS h(batch_id, position, replication, attempt)
+                WHERE (r.batch_id, r.position, r.replication, r.attempt) = (h.batch_id, h.position, h.replication, h.attempt)
+                  AND r.lease_owner = $1 AND r.state = 'leased' AND r.lease_expires_at >= now()
+                """,
+                connection,
+                tx);
+            renew.Parameters.AddWithValue(siloId);
+            renew.Parameters.AddWithValue(leaseDuration);
+            renew.Parameters.AddWithValue(executing.Select(l => l.BatchId).ToArray());
+            renew.Parameters.AddWithValue(executing.Select(l => l.Position).ToArray());
+            renew.Parameters.AddWithValue(executing.Select(l => l.Replication).ToArray());
+            renew.Parameters.AddWithValue(executing.Select(l => l.Attempt).ToArray());
+            renewed = renew.ExecuteNonQuery();
         }
 
-        using var renew = new NpgsqlCommand(
-            "UPDATE runs SET lease_expires_at = now() + $2 WHERE lease_owner = $1 AND state = 'leased' AND lease_expires_at >= now()", connection, tx);
-        renew.Parameters.AddWithValue(siloId);
-        renew.Parameters.AddWithValue(leaseDuration);
-        var renewed = renew.ExecuteNonQuery();
+        Execute(connection, tx, "UPDATE silos SET heartbeat_at = now() WHERE id = $1", siloId);
         tx.Commit();
         return renewed;
     }
@@ -140,16 +156,22 @@ public sealed class ClusterMember(Guid siloId, TimeSpan leaseDuration)
         return leases;
     }
 
+    /// <summary>The resolved scenario text of a run if it was fetched before (no database needed).</summary>
+    public IReadOnlyList<ScenarioSource>? CachedLayers(string hash)
+    {
+        lock (_layers)
+        {
+            return _layers.GetValueOrDefault(hash);
+        }
+    }
+
     /// <summary>The resolved scenario text of a run, fetched once per hash.</summary>
     public IReadOnlyList<ScenarioSource> Layers(NpgsqlConnection connection, string hash)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        lock (_layers)
+        if (CachedLayers(hash) is { } cached)
         {
-            if (_layers.TryGetValue(hash, out var cached))
-            {
-                return cached;
-            }
+            return cached;
         }
 
         using var select = new NpgsqlCommand("SELECT layers_json FROM scenario_texts WHERE hash = $1", connection);

@@ -29,6 +29,7 @@ public sealed class ClusterSiloService(ClusterDatabase database, ClusterSiloOpti
     private readonly EmbeddedSilo _silo = new();
     private readonly ClusterMember _member = new(Guid.NewGuid(), options.LeaseDuration);
     private readonly SemaphoreSlim _finished = new(0);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<RunLease, byte> _executing = new();
     private int _running;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
@@ -63,6 +64,7 @@ public sealed class ClusterSiloService(ClusterDatabase database, ClusterSiloOpti
                     }
 
                     Interlocked.Increment(ref _running);
+                    _executing[lease] = 0;
                     var worker = new Thread(() => Execute(lease, runs.Token)) { IsBackground = true, Name = $"tradesim-run-{lease.BatchId}-{lease.Position}-{lease.Replication}" };
                     workers.Add(worker);
                     worker.Start();
@@ -107,7 +109,7 @@ public sealed class ClusterSiloService(ClusterDatabase database, ClusterSiloOpti
             Grains.Kernel.RunResult? result = null;
             try
             {
-                var layers = database.WithRetry(c => _member.Layers(c, lease.ScenarioHash), cancellation, Retrying);
+                var layers = _member.CachedLayers(lease.ScenarioHash) ?? database.WithRetry(c => _member.Layers(c, lease.ScenarioHash), cancellation, Retrying);
                 result = _silo.Run(layers, lease.Seed, lease.Replication, cancellation);
             }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
@@ -144,6 +146,7 @@ public sealed class ClusterSiloService(ClusterDatabase database, ClusterSiloOpti
         }
         finally
         {
+            _executing.TryRemove(lease, out _);
             Interlocked.Decrement(ref _running);
             _finished.Release();
         }
@@ -155,7 +158,7 @@ public sealed class ClusterSiloService(ClusterDatabase database, ClusterSiloOpti
         {
             try
             {
-                database.WithRetry(_member.Heartbeat, stopping, Retrying);
+                database.WithRetry(c => _member.Heartbeat(c, _executing.Keys.ToList()), stopping, Retrying);
             }
             catch (OperationCanceledException)
             {
