@@ -87,6 +87,7 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter stderr, Stream s
         root.Subcommands.Add(batches.Compare());
         root.Subcommands.Add(batches.Export());
         root.Subcommands.Add(batches.ClusterCommand());
+        root.Subcommands.Add(GenerateCommand());
         return root;
     }
 
@@ -260,6 +261,42 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter stderr, Stream s
             }
 
             return report.AllWithinTolerance ? ExitCodes.Success : ExitCodes.CheckFailed;
+        });
+        return command;
+    }
+
+    private Command GenerateCommand()
+    {
+        var gates = new Option<int>("--gates") { Description = "Border gates (pairs of posts)", Required = true };
+        var provinces = new Option<int>("--provinces") { Description = "Vietnamese provinces, each with a fleet and a flow", Required = true };
+        var trucks = new Option<int>("--trucks") { Description = "Trucks in all, shared among the provinces' fleets", Required = true };
+        var outFile = new Option<string>("--out") { Description = "The scenario file to write", Required = true };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the generated distances and values", DefaultValueFactory = _ => 1 };
+        var days = new Option<int>("--days") { Description = "Days of statistics in the scenario's settings", DefaultValueFactory = _ => 30 };
+        var command = new Command("generate", "Write a valid synthetic scenario of a given size (a regional network of many gates and fleets), for scale tests.") { gates, provinces, trucks, outFile, seed, days };
+        command.SetAction(parse =>
+        {
+            var size = new WorldSize(parse.GetValue(gates), parse.GetValue(provinces), parse.GetValue(trucks), parse.GetValue(seed), parse.GetValue(days));
+            if (size.Problem() is { } problem)
+            {
+                stderr.WriteLine($"error: {problem}");
+                return ExitCodes.BadInput;
+            }
+
+            var path = parse.GetValue(outFile)!;
+            if (ComparisonOutput.CheckFile(path, "--out") is { } pathProblem)
+            {
+                stderr.WriteLine($"error: {pathProblem}");
+                return ExitCodes.BadInput;
+            }
+
+            var text = WorldGenerator.Generate(size);
+
+            // The generator's output must always be a valid scenario: check it before it reaches the user.
+            var network = EmbeddedSilo.CompileNow([new ScenarioSource(Path.GetFileName(path), text)], null);
+            File.WriteAllText(path, text, new System.Text.UTF8Encoding(false));
+            stderr.WriteLine($"wrote {path}: {size.Gates} gates, {size.Provinces} provinces, {network.TruckCount} trucks");
+            return ExitCodes.Success;
         });
         return command;
     }
