@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using TradeSim.Client.Commands;
 
+using var telemetry = TradeSim.Silo.Telemetry.TelemetrySetup.Start("tradesim");
 Console.OutputEncoding = new UTF8Encoding(false);
 using var stdoutStream = Console.OpenStandardOutput();
 

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using TradeSim.Grains.Kernel;
 using TradeSim.Grains.Scenarios;
+using TradeSim.Silo.Telemetry;
 
 namespace TradeSim.Silo;
 
@@ -94,21 +96,25 @@ public sealed class EmbeddedSilo
     /// <summary>Runs one replication to the end, or returns null when cancelled first (checked every 24 steps).</summary>
     public RunResult? Run(IReadOnlyList<ScenarioSource> layers, ulong seed, int replication, CancellationToken cancellation)
     {
-        var simulation = new Simulation(Compile(layers), seed, replication);
-        while (!simulation.IsFinished)
+        var network = Compile(layers);
+        return Instrumented(network, seed, replication, () =>
         {
-            if (cancellation.IsCancellationRequested)
+            var simulation = new Simulation(network, seed, replication);
+            while (!simulation.IsFinished)
             {
-                return null;
+                if (cancellation.IsCancellationRequested)
+                {
+                    return (null, 0);
+                }
+
+                for (var s = 0; s < StepsPerCancellationCheck && !simulation.IsFinished; s++)
+                {
+                    simulation.Step();
+                }
             }
 
-            for (var s = 0; s < StepsPerCancellationCheck && !simulation.IsFinished; s++)
-            {
-                simulation.Step();
-            }
-        }
-
-        return simulation.Collect();
+            return (simulation.Collect(), simulation.StepCount);
+        });
     }
 
     /// <summary>Runs one replication to the end.</summary>
@@ -116,6 +122,42 @@ public sealed class EmbeddedSilo
     {
         ArgumentNullException.ThrowIfNull(request);
         var network = Compile(request.Layers, request.Settings);
-        return new Simulation(network, request.Seed, request.Replication, request.Threads).Run();
+        return Instrumented(network, request.Seed, request.Replication, () =>
+        {
+            var simulation = new Simulation(network, request.Seed, request.Replication, request.Threads);
+            return (simulation.Run(), simulation.StepCount);
+        })!;
+    }
+
+    /// <summary>
+    /// Telemetry around one run, recorded once per run (never per step): started, then completed with its duration,
+    /// steps and truck-steps, or failed; a "run" span covers it. A cancelled run is only started.
+    /// </summary>
+    private static RunResult? Instrumented(CompiledNetwork network, ulong seed, int replication, Func<(RunResult? Result, int Steps)> run)
+    {
+        var scenario = network.Definition.Name;
+        using var activity = TradeSimTelemetry.StartRun(scenario, replication, seed);
+        TradeSimTelemetry.RunStarted(scenario);
+        var started = Stopwatch.GetTimestamp();
+        (RunResult? Result, int Steps) outcome;
+        try
+        {
+            outcome = run();
+        }
+        catch (Exception e)
+        {
+            TradeSimTelemetry.RunFailed(scenario);
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            throw;
+        }
+
+        if (outcome.Result is null)
+        {
+            activity?.SetTag("cancelled", true);
+            return null;
+        }
+
+        TradeSimTelemetry.RunCompleted(scenario, Stopwatch.GetElapsedTime(started).TotalMilliseconds, outcome.Steps, (long)outcome.Steps * network.TruckCount);
+        return outcome.Result;
     }
 }

@@ -48,6 +48,7 @@ catch (ClusterUnavailableException e)
     return 2;
 }
 
+using var telemetry = TradeSim.Silo.Telemetry.TelemetrySetup.Start("tradesim-silo");
 var options = new ClusterSiloOptions(parsed.GetValue(name) ?? $"{Environment.MachineName}-{Environment.ProcessId}", parsed.GetValue(workers), TimeSpan.FromSeconds(parsed.GetValue(leaseSeconds)));
 var builder = Host.CreateApplicationBuilder();
 builder.Logging.ClearProviders();

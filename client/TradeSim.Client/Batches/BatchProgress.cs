@@ -13,6 +13,7 @@ internal sealed class BatchProgress(TextWriter stderr, bool interactive, long ba
     private static readonly TimeSpan RedrawInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly Stopwatch _clock = new();
+    private readonly Lock _gate = new();
     private int _done;
     private int _total;
     private int _doneAtStart;
@@ -21,6 +22,7 @@ internal sealed class BatchProgress(TextWriter stderr, bool interactive, long ba
 
     public void Start(int done, int total)
     {
+        using var scope = _gate.EnterScope();
         _done = done;
         _doneAtStart = done;
         _total = total;
@@ -36,6 +38,7 @@ internal sealed class BatchProgress(TextWriter stderr, bool interactive, long ba
 
     public void Advance()
     {
+        using var scope = _gate.EnterScope();
         _done++;
         Draw(force: _done == _total);
     }
@@ -43,6 +46,7 @@ internal sealed class BatchProgress(TextWriter stderr, bool interactive, long ba
     /// <summary>Sets the count of finished runs (the cluster reports counts, not single runs).</summary>
     public void Update(int done)
     {
+        using var scope = _gate.EnterScope();
         if (done != _done)
         {
             _done = done;
@@ -50,9 +54,10 @@ internal sealed class BatchProgress(TextWriter stderr, bool interactive, long ba
         }
     }
 
-    /// <summary>A line of its own (e.g. the living silos), without breaking the bar.</summary>
+    /// <summary>A line of its own (e.g. the living silos), without breaking the bar. Safe from any thread.</summary>
     public void Note(string line)
     {
+        using var scope = _gate.EnterScope();
         if (interactive)
         {
             stderr.Write("\r\u001b[K");
@@ -64,6 +69,7 @@ internal sealed class BatchProgress(TextWriter stderr, bool interactive, long ba
 
     public void Stop()
     {
+        using var scope = _gate.EnterScope();
         if (interactive)
         {
             stderr.WriteLine();

@@ -1,5 +1,6 @@
 using TradeSim.Silo.Batches;
 using TradeSim.Silo.Results;
+using TradeSim.Silo.Telemetry;
 
 namespace TradeSim.Client.Batches;
 
@@ -42,6 +43,8 @@ internal sealed class BatchSession(IBatchStore store, IPendingRunExecutor execut
     public bool Run(long batchId, CancellationToken cancellation)
     {
         store.SetStatus(batchId, BatchStatus.Running);
+        var loaded = store.LoadBatch(batchId);
+        using var activity = TradeSimTelemetry.StartBatch(batchId, loaded.Spec.Scenarios.Select(s => s.Name), loaded.PlannedReplications);
         while (true)
         {
             var batch = store.LoadBatch(batchId);
@@ -59,6 +62,7 @@ internal sealed class BatchSession(IBatchStore store, IPendingRunExecutor execut
                         store.SetStatus(batchId, BatchStatus.Interrupted);
                     }
 
+                    activity?.SetTag("interrupted", true);
                     return false;
                 }
             }
@@ -75,7 +79,9 @@ internal sealed class BatchSession(IBatchStore store, IPendingRunExecutor execut
             }
 
             var headline = comparison.Scenarios.SelectMany(s => s.Kpis).Where(k => RunKpis.IsHeadline(k.Kpi)).Select(k => k.Stats);
-            store.PlanReplications(batchId, PrecisionRule.NextTarget(headline, precision, batch.PlannedReplications, batch.Spec.Policy.MaxReplications));
+            var target = PrecisionRule.NextTarget(headline, precision, batch.PlannedReplications, batch.Spec.Policy.MaxReplications);
+            store.PlanReplications(batchId, target);
+            activity?.SetTag("replications", target);
         }
 
         store.SetStatus(batchId, BatchStatus.Complete);

@@ -22,6 +22,9 @@ internal sealed class BatchCommands(CliConsole console, EmbeddedSilo silo)
     private const int DefaultReplications = 20;
     private const int DefaultMaxReplications = 200;
 
+    /// <summary>How often `--metrics` writes its summary line.</summary>
+    private static readonly TimeSpan MetricsInterval = TimeSpan.FromSeconds(2);
+
     /// <summary>The environment variable that holds the cluster's connection string when `--cluster` has no value.</summary>
     public const string ClusterVariable = "TRADESIM_CLUSTER";
 
@@ -48,13 +51,14 @@ internal sealed class BatchCommands(CliConsole console, EmbeddedSilo silo)
         var outDir = new Option<string?>("--out") { Description = "Write kpis.csv (tidy), summary.csv and vs_baseline.csv to this folder" };
         var report = new Option<string?>("--report") { Description = "Write a self-contained HTML report to this file" };
         var resume = new Option<long?>("--resume") { Description = "Finish an interrupted batch (its scenarios, seed and policy come from the database)" };
+        var metrics = new Option<bool>("--metrics") { Description = "Write a summary of run metrics (runs/s, mean run time, steps/s) to stderr every 2 s and at the end" };
         replications.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1 or > 100_000) { r.AddError("--replications must be from 1 to 100000"); } });
         maxReplications.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 2 or > 100_000) { r.AddError("--max-replications must be from 2 to 100000"); } });
         precision.Validators.Add(r => { if (r.GetValueOrDefault<double?>() is { } p && !(p > 0 && p <= 1)) { r.AddError("--precision must be a fraction above 0 and at most 1, e.g. 0.02"); } });
         workers.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1024) { r.AddError("--workers must be from 1 to 1024"); } });
         var command = new Command("batch", "Run scenarios x replications on the embedded silo, keep the results in SQLite, and compare every scenario with the baseline.")
         {
-            files, replications, precision, maxReplications, baseline, seed, set, sweep, workers, json, outDir, report, Database, Cluster, resume,
+            files, replications, precision, maxReplications, baseline, seed, set, sweep, workers, json, outDir, report, Database, Cluster, resume, metrics,
         };
         command.Validators.Add(r =>
         {
@@ -105,6 +109,7 @@ internal sealed class BatchCommands(CliConsole console, EmbeddedSilo silo)
             }
 
             var dbPath = parse.GetValue(Database)!;
+            var withMetrics = parse.GetValue(metrics);
             var clusterConnection = ClusterConnection(parse, out var clusterProblem);
             if (clusterProblem is not null)
             {
@@ -117,12 +122,12 @@ internal sealed class BatchCommands(CliConsole console, EmbeddedSilo silo)
                     ? WithCluster(clusterConnection, store =>
                     {
                         store.LoadBatch(resumeId);
-                        return RunAndReport(store, new ClusterExecutor(store, store.Location), resumeId, output);
+                        return RunAndReport(store, new ClusterExecutor(store, store.Location), resumeId, output, withMetrics);
                     })
                     : WithStore(dbPath, create: false, store =>
                     {
                         store.LoadBatch(resumeId);
-                        return RunAndReport(store, new EmbeddedExecutor(store, new BatchRunner(silo), parse.GetValue(workers)), resumeId, output);
+                        return RunAndReport(store, new EmbeddedExecutor(store, new BatchRunner(silo), parse.GetValue(workers)), resumeId, output, withMetrics);
                     });
             }
 
@@ -150,7 +155,7 @@ internal sealed class BatchCommands(CliConsole console, EmbeddedSilo silo)
                     console.Stderr.WriteLine(created
                         ? $"batch {id}: {spec.Scenarios.Count} scenarios ({string.Join(", ", spec.Scenarios.Select(s => s.Name))}), baseline {spec.Baseline.Name}, submitted to the cluster at {store.Location}"
                         : $"batch {id}: the same batch was submitted before: following it (nothing new is created)");
-                    return RunAndReport(store, new ClusterExecutor(store, store.Location), id, output);
+                    return RunAndReport(store, new ClusterExecutor(store, store.Location), id, output, withMetrics);
                 });
             }
 
@@ -158,7 +163,7 @@ internal sealed class BatchCommands(CliConsole console, EmbeddedSilo silo)
             {
                 var id = store.CreateBatch(spec, policy.MinReplications, DateTimeOffset.UtcNow);
                 console.Stderr.WriteLine($"batch {id}: {spec.Scenarios.Count} scenarios ({string.Join(", ", spec.Scenarios.Select(s => s.Name))}), baseline {spec.Baseline.Name}, results in {dbPath}");
-                return RunAndReport(store, new EmbeddedExecutor(store, new BatchRunner(silo), parse.GetValue(workers)), id, output);
+                return RunAndReport(store, new EmbeddedExecutor(store, new BatchRunner(silo), parse.GetValue(workers)), id, output, withMetrics);
             });
         });
         return command;
@@ -239,11 +244,22 @@ internal sealed class BatchCommands(CliConsole console, EmbeddedSilo silo)
         return command;
     }
 
-    private int RunAndReport(IBatchStore store, IPendingRunExecutor executor, long id, ComparisonOutput output)
+    private int RunAndReport(IBatchStore store, IPendingRunExecutor executor, long id, ComparisonOutput output, bool withMetrics)
     {
         var progress = new BatchProgress(console.Stderr, console.StderrIsTerminal, id);
         var session = new BatchSession(store, executor, progress);
-        if (!session.Run(id, console.Cancellation))
+        bool complete;
+        using (var summary = withMetrics ? new MetricsSummary(progress.Note, MetricsInterval) : null)
+        {
+            complete = session.Run(id, console.Cancellation);
+            if (summary is not null)
+            {
+                summary.Dispose();
+                console.Stderr.WriteLine(summary.Line());
+            }
+        }
+
+        if (!complete)
         {
             var batch = store.LoadBatch(id);
             var total = batch.PlannedReplications * batch.Spec.Scenarios.Count;

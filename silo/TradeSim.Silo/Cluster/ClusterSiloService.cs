@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using TradeSim.Silo.Results;
+using TradeSim.Silo.Telemetry;
 
 namespace TradeSim.Silo.Cluster;
 
@@ -63,6 +64,7 @@ public sealed class ClusterSiloService(ClusterDatabase database, ClusterSiloOpti
                         Environment.FailFast($"fault injection: {CrashScenarioVariable}={crashOn}");
                     }
 
+                    TradeSimTelemetry.LeaseTaken(lease.ScenarioName);
                     Interlocked.Increment(ref _running);
                     _executing[lease] = 0;
                     var worker = new Thread(() => Execute(lease, runs.Token)) { IsBackground = true, Name = $"tradesim-run-{lease.BatchId}-{lease.Position}-{lease.Replication}" };
@@ -107,9 +109,11 @@ public sealed class ClusterSiloService(ClusterDatabase database, ClusterSiloOpti
             var started = Stopwatch.GetTimestamp();
             string? error = null;
             Grains.Kernel.RunResult? result = null;
+            var onSilo = false;
             try
             {
                 var layers = _member.CachedLayers(lease.ScenarioHash) ?? database.WithRetry(c => _member.Layers(c, lease.ScenarioHash), cancellation, Retrying);
+                onSilo = true; // from here the embedded silo counts its own failures
                 result = _silo.Run(layers, lease.Seed, lease.Replication, cancellation);
             }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
@@ -120,6 +124,10 @@ public sealed class ClusterSiloService(ClusterDatabase database, ClusterSiloOpti
             {
                 // A run that throws is a poison candidate: report it, and the database decides retry or failure.
                 error = $"{e.GetType().Name}: {e.Message}";
+                if (!onSilo)
+                {
+                    TradeSimTelemetry.RunFailed(lease.ScenarioName);
+                }
             }
 
             if (cancellation.IsCancellationRequested)
@@ -138,6 +146,7 @@ public sealed class ClusterSiloService(ClusterDatabase database, ClusterSiloOpti
             var accepted = database.WithRetry(c => _member.Complete(c, lease, RunKpis.Extract(result!), RunKpis.DailyQueues(result!), result!.Conservation.Balances, wall), cancellation, Retrying);
             if (!accepted)
             {
+                TradeSimTelemetry.ResultRefused(lease.ScenarioName);
                 logger.LogWarning("run {Batch}/{Scenario}/{Replication} attempt {Attempt}: result refused, the lease expired or was taken over", lease.BatchId, lease.ScenarioName, lease.Replication, lease.Attempt);
             }
         }
