@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
 
 namespace TradeSim.Benchmarks;
 
@@ -11,7 +10,6 @@ namespace TradeSim.Benchmarks;
 /// in an hour, so no step over this layout can be faster than this pass. Mean per truck, like <see cref="StepBenchmarks"/>.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 2, iterationCount: 10, invocationCount: 32)]
 public class RooflineBenchmarks
 {
     private byte[] _phase = null!;
