@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using TradeSim.Grains.Kernel;
 using TradeSim.Grains.Scenarios;
 using TradeSim.Silo.Telemetry;
@@ -47,6 +48,15 @@ public static class ScenarioText
 
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(builder.ToString())));
     }
+
+    /// <summary>The layers as stored by the result stores: a JSON array of `{"Name", "Text"}`.</summary>
+    public static string ToJson(IReadOnlyList<ScenarioSource> layers) =>
+        JsonSerializer.Serialize(layers.Select(l => new StoredLayer(l.Name, l.Text)).ToList());
+
+    public static IReadOnlyList<ScenarioSource> FromJson(string json) =>
+        JsonSerializer.Deserialize<List<StoredLayer>>(json)!.Select(l => new ScenarioSource(l.Name, l.Text)).ToList();
+
+    private sealed record StoredLayer(string Name, string Text);
 }
 
 /// <summary>A scenario request that cannot be run, with the located errors that say why.</summary>

@@ -41,7 +41,7 @@ internal static class BatchTextWriter
 
         o.WriteLine();
         o.WriteLine($"{c.Baseline.Name}: the baseline, headline KPIs");
-        Table(
+        TextTable.Write(
             o,
             ["KPI", "mean", "95% CI"],
             c.Baseline.Kpis.Where(k => RunKpis.IsHeadline(k.Kpi)).Select(k => new[] { k.Kpi, Number(k.Stats.Mean), $"[{Number(k.Stats.CiLow)}, {Number(k.Stats.CiHigh)}]" }),
@@ -54,7 +54,7 @@ internal static class BatchTextWriter
             var shown = s.VsBaseline
                 .Where(k => !k.UnchangedInEveryReplication && IsReported(k.Kpi) && (RunKpis.IsHeadline(k.Kpi) || k.Paired.IsSignificant))
                 .ToList();
-            Table(
+            TextTable.Write(
                 o,
                 ["", "KPI", c.Baseline.Name, s.Name, "change", "95% CI of change", "%"],
                 shown.Select(k => new[]
@@ -74,7 +74,7 @@ internal static class BatchTextWriter
             if (addedShown.Count > 0)
             {
                 o.WriteLine($"  new in {s.Name} (not in {c.Baseline.Name}):");
-                Table(o, ["KPI", "mean", "95% CI"], addedShown.Select(k => new[] { k.Kpi, Number(k.Stats.Mean), $"[{Number(k.Stats.CiLow)}, {Number(k.Stats.CiHigh)}]" }), textColumns: 1);
+                TextTable.Write(o, ["KPI", "mean", "95% CI"], addedShown.Select(k => new[] { k.Kpi, Number(k.Stats.Mean), $"[{Number(k.Stats.CiLow)}, {Number(k.Stats.CiHigh)}]" }), textColumns: 1);
             }
 
             var unchanged = s.VsBaseline.Count(k => k.UnchangedInEveryReplication);
@@ -102,15 +102,4 @@ internal static class BatchTextWriter
     private static string Signed(double v) => (v > 0 ? "+" : string.Empty) + Number(v);
 
     private static string Interval(double low, double high) => $"[{Signed(low)}, {Signed(high)}]";
-
-    private static void Table(TextWriter o, string[] header, IEnumerable<string[]> rows, int textColumns)
-    {
-        var all = rows.Prepend(header).ToList();
-        var widths = Enumerable.Range(0, header.Length).Select(i => all.Max(r => r[i].Length)).ToArray();
-        foreach (var row in all)
-        {
-            var cells = row.Select((cell, i) => i < textColumns ? cell.PadRight(widths[i]) : cell.PadLeft(widths[i]));
-            o.WriteLine(("  " + string.Join("  ", cells)).TrimEnd());
-        }
-    }
 }

@@ -43,17 +43,13 @@ internal static class ClusterStatusWriter
 
     private static void Table(TextWriter o, string[] header, IEnumerable<string[]> rows)
     {
-        var all = rows.Prepend(header).ToList();
-        if (all.Count == 1)
+        var list = rows.ToList();
+        if (list.Count == 0)
         {
             o.WriteLine("  (none)");
             return;
         }
 
-        var widths = Enumerable.Range(0, header.Length).Select(i => all.Max(r => r[i].Length)).ToArray();
-        foreach (var row in all)
-        {
-            o.WriteLine(("  " + string.Join("  ", row.Select((cell, i) => cell.PadRight(widths[i])))).TrimEnd());
-        }
+        TextTable.Write(o, header, list, textColumns: header.Length);
     }
 }

@@ -12,16 +12,19 @@ internal static class RunSummaryWriter
         o.WriteLine($"Scenario {r.Scenario}  seed {r.Seed}  replication {r.Replication}  {r.Start:yyyy-MM-dd} to {end:yyyy-MM-dd} ({r.Days} days after {r.WarmupDays} days of warm-up, {r.StepMinutes}-minute steps)");
         o.WriteLine();
         o.WriteLine("Gates (trucks that completed both posts; hours from arrival at the first post to release, waiting included)");
-        Table(o, ["gate", "class", "trucks", "loaded", "tonnes", "value M USD", "mean h", "p95 h", "util %", "max queue"],
-            r.Gates.Select(g => new[] { g.Id, g.GateClass, N(g.Trucks), N(g.LoadedTrucks), N(g.Tonnes), F(g.ValueUsd / 1e6, 2), F(g.MeanHoursToCross, 2), F(g.P95HoursToCross, 2), F(g.Utilisation * 100, 1), N(g.MaxQueue) }));
+        TextTable.Write(o, ["gate", "class", "trucks", "loaded", "tonnes", "value M USD", "mean h", "p95 h", "util %", "max queue"],
+            r.Gates.Select(g => new[] { g.Id, g.GateClass, N(g.Trucks), N(g.LoadedTrucks), N(g.Tonnes), F(g.ValueUsd / 1e6, 2), F(g.MeanHoursToCross, 2), F(g.P95HoursToCross, 2), F(g.Utilisation * 100, 1), N(g.MaxQueue) }),
+            textColumns: 2);
         o.WriteLine();
         o.WriteLine("Corridors");
-        Table(o, ["corridor", "gates", "trucks", "loaded", "tonnes", "value M USD", "mean h"],
-            r.Corridors.Select(c => new[] { c.Id, string.Join(' ', c.Gates), N(c.Trucks), N(c.LoadedTrucks), N(c.Tonnes), F(c.ValueUsd / 1e6, 2), F(c.MeanHoursToCross, 2) }));
+        TextTable.Write(o, ["corridor", "gates", "trucks", "loaded", "tonnes", "value M USD", "mean h"],
+            r.Corridors.Select(c => new[] { c.Id, string.Join(' ', c.Gates), N(c.Trucks), N(c.LoadedTrucks), N(c.Tonnes), F(c.ValueUsd / 1e6, 2), F(c.MeanHoursToCross, 2) }),
+            textColumns: 2);
         o.WriteLine();
         o.WriteLine("Commodities");
-        Table(o, ["commodity", "produced t", "crossed t", "delivered t", "delivered M USD"],
-            r.Commodities.Select(c => new[] { c.Id, N(c.ProducedTonnes), N(c.CrossedTonnes), N(c.DeliveredTonnes), F(c.DeliveredValueUsd / 1e6, 2) }));
+        TextTable.Write(o, ["commodity", "produced t", "crossed t", "delivered t", "delivered M USD"],
+            r.Commodities.Select(c => new[] { c.Id, N(c.ProducedTonnes), N(c.CrossedTonnes), N(c.DeliveredTonnes), F(c.DeliveredValueUsd / 1e6, 2) }),
+            textColumns: 2);
         o.WriteLine();
         var a = r.Conservation;
         o.WriteLine($"Conservation over the whole run: produced {N(a.ProducedTonnes)} t = delivered {N(a.DeliveredTonnes)} + in transit {N(a.InTransitTonnes)} + queued {N(a.QueuedTonnes)} + stock {N(a.StockTonnes)} t: {(a.Balances ? "balanced per commodity" : "NOT BALANCED")}");
@@ -31,15 +34,4 @@ internal static class RunSummaryWriter
     private static string N(double v) => v.ToString("N0", CultureInfo.InvariantCulture);
 
     private static string F(double v, int digits) => v.ToString("F" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-
-    private static void Table(TextWriter o, string[] header, IEnumerable<string[]> rows)
-    {
-        var all = rows.Prepend(header).ToList();
-        var widths = header.Select((_, i) => all.Max(r => r[i].Length)).ToArray();
-        foreach (var row in all)
-        {
-            var cells = row.Select((cell, i) => i < 2 ? cell.PadRight(widths[i]) : cell.PadLeft(widths[i]));
-            o.WriteLine("  " + string.Join("  ", cells).TrimEnd());
-        }
-    }
 }

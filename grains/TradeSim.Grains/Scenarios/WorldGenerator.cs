@@ -70,7 +70,7 @@ public static class WorldGenerator
 
         for (var g = 0; g < size.Gates; g++)
         {
-            text.Append(c, $"  abroad-{g}: {{ name: District {g} across the border, country: {Abroad(g)}, kind: district }}\n");
+            text.Append(c, $"  abroad-{g}: {{ name: District {g} across the border, country: {AbroadCountry}, kind: district }}\n");
         }
 
         text.Append("\ngates:\n");
@@ -79,7 +79,7 @@ public static class WorldGenerator
             // Lanes so that the expected crossings keep each lane about 60% busy (both posts see every truck).
             var lanes = Math.Max(1, (int)Math.Ceiling(crossingsPerHour[g] * ServiceMinutes / 60 / TargetLaneUtilisation));
             text.Append(c, $"  gate-{g}:\n    name: Gate {g}\n    corridor: corridor-{g}\n    class: international\n    fee_usd: 10\n    transfer_minutes: 10\n");
-            foreach (var country in new[] { "vn", Abroad(g) })
+            foreach (var country in new[] { "vn", AbroadCountry })
             {
                 text.Append(c, $"    {country}: {{ lanes: {lanes}, hours: 24h, holding_capacity: {Math.Max(50, lanes * 20)}, service: {{ default: {{ mean_minutes: {ServiceMinutes}, cv: 0.5 }} }} }}\n");
             }
@@ -97,12 +97,12 @@ public static class WorldGenerator
 
         for (var g = 0; g < size.Gates; g++)
         {
-            text.Append(c, $"  beyond-{g}: {{ from: gate-{g}.{Abroad(g)}, to: abroad-{g}, km: {20 + random.Next(40)}, kmh: 40 }}\n");
+            text.Append(c, $"  beyond-{g}: {{ from: gate-{g}.{AbroadCountry}, to: abroad-{g}, km: {20 + random.Next(40)}, kmh: 40 }}\n");
             if (size.Gates > 1)
             {
                 // The next gate's far side also reaches this district, so a province has two routes to choose from.
                 var next = (g + 1) % size.Gates;
-                text.Append(c, $"  across-{g}: {{ from: gate-{next}.{Abroad(next)}, to: abroad-{g}, km: {50 + random.Next(60)}, kmh: 40 }}\n");
+                text.Append(c, $"  across-{g}: {{ from: gate-{next}.{AbroadCountry}, to: abroad-{g}, km: {50 + random.Next(60)}, kmh: 40 }}\n");
             }
         }
 
@@ -123,7 +123,7 @@ public static class WorldGenerator
     }
 
     /// <summary>Every gate pairs Viet Nam with Laos, so the second route through the next gate stays in one country.</summary>
-    private static string Abroad(int gate) => gate >= 0 ? "la" : "la";
+    private const string AbroadCountry = "la";
 
     /// <summary>A tiny seeded generator for distances: the text must not depend on anything but the size and seed.</summary>
     private sealed class SplitMix(ulong seed)

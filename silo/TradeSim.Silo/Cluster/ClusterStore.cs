@@ -83,7 +83,7 @@ public sealed class ClusterStore(ClusterDatabase database, CancellationToken can
             {
                 using var text = new NpgsqlCommand("INSERT INTO scenario_texts (hash, layers_json) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING", connection, tx);
                 text.Parameters.AddWithValue(s.Hash);
-                text.Parameters.AddWithValue(JsonSerializer.Serialize(s.Layers.Select(l => new StoredLayer(l.Name, l.Text)).ToList()));
+                text.Parameters.AddWithValue(ScenarioText.ToJson(s.Layers));
                 text.ExecuteNonQuery();
                 using var scenario = new NpgsqlCommand("INSERT INTO batch_scenarios (batch_id, position, name, hash) VALUES ($1, $2, $3, $4)", connection, tx);
                 scenario.Parameters.AddWithValue(id);
@@ -330,7 +330,7 @@ public sealed class ClusterStore(ClusterDatabase database, CancellationToken can
     }, cancellation);
 
     internal static IReadOnlyList<ScenarioSource> ParseLayers(string json) =>
-        JsonSerializer.Deserialize<List<StoredLayer>>(json)!.Select(l => new ScenarioSource(l.Name, l.Text)).ToList();
+        ScenarioText.FromJson(json);
 
     private static void PlanRuns(NpgsqlConnection connection, NpgsqlTransaction tx, long batchId, int scenarios, int replications)
     {
@@ -368,5 +368,4 @@ public sealed class ClusterStore(ClusterDatabase database, CancellationToken can
         return ids;
     }
 
-    private sealed record StoredLayer(string Name, string Text);
 }

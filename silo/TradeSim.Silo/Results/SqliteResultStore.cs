@@ -204,7 +204,7 @@ public sealed class SqliteResultStore : IBatchStore, IDisposable
         {
             using var text = Command("INSERT OR IGNORE INTO scenario_texts (hash, layers_json) VALUES ($hash, $layers)", tx);
             text.Parameters.AddWithValue("$hash", s.Hash);
-            text.Parameters.AddWithValue("$layers", JsonSerializer.Serialize(s.Layers.Select(l => new StoredLayer(l.Name, l.Text)).ToList()));
+            text.Parameters.AddWithValue("$layers", ScenarioText.ToJson(s.Layers));
             text.ExecuteNonQuery();
             using var scenario = Command("INSERT INTO batch_scenarios (batch_id, position, name, hash) VALUES ($batch, $position, $name, $hash)", tx);
             scenario.Parameters.AddWithValue("$batch", id);
@@ -350,7 +350,7 @@ public sealed class SqliteResultStore : IBatchStore, IDisposable
         var scenarios = new List<BatchScenario>();
         while (reader.Read())
         {
-            var layers = JsonSerializer.Deserialize<List<StoredLayer>>(reader.GetString(2))!.Select(l => new ScenarioSource(l.Name, l.Text)).ToList();
+            var layers = ScenarioText.FromJson(reader.GetString(2));
             scenarios.Add(new BatchScenario(reader.GetInt32(0), reader.GetString(1), layers));
         }
 
@@ -497,5 +497,4 @@ public sealed class SqliteResultStore : IBatchStore, IDisposable
         return command.ExecuteScalar();
     }
 
-    private sealed record StoredLayer(string Name, string Text);
 }
