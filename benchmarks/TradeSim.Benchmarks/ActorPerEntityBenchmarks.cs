@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using BenchmarkDotNet.Attributes;
-using TradeSim.Grains.Randomness;
+using TradeSim.Kernel.Randomness;
 
 namespace TradeSim.Benchmarks;
 

@@ -1,14 +1,11 @@
 using BenchmarkDotNet.Attributes;
-using TradeSim.Grains.Scenarios;
-using TradeSim.Silo;
-using TradeSim.Silo.Batches;
-using TradeSim.Silo.Results;
+using TradeSim.Grains.Batches;
 
 namespace TradeSim.Benchmarks;
 
 /// <summary>
-/// Batch throughput on the embedded silo: the baseline and the Nam Giang upgrade, full years, run by the batch runner
-/// with 1 or 2 workers and every finished run written to a SQLite result store, as `tradesim batch` does.
+/// Batch throughput on the embedded silo, as `tradesim batch` runs it: the baseline and the Nam Giang upgrade, full
+/// years, 8 replications each, through the batch and run grains with 1 or 2 run workers, every result stored in SQLite.
 /// The Mean is per replication (OperationsPerInvoke), so replications per second = 1 / Mean.
 /// </summary>
 [MemoryDiagnoser]
@@ -16,11 +13,8 @@ public class BatchThroughputBenchmarks
 {
     private const int Replications = 8;
 
-    private readonly EmbeddedSilo _silo = new();
+    private BatchHarness _harness = null!;
     private BatchSpec _spec = null!;
-    private RunKey[] _runs = null!;
-    private string _folder = null!;
-    private int _batchNumber;
 
     [Params(1, 2)]
     public int Workers { get; set; }
@@ -28,42 +22,22 @@ public class BatchThroughputBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var folder = Path.Combine(AppContext.BaseDirectory, "scenarios");
-        var baseline = new ScenarioSource("baseline.yaml", File.ReadAllText(Path.Combine(folder, "baseline.yaml")));
-        var upgrade = new ScenarioSource("nam-giang-upgrade.yaml", File.ReadAllText(Path.Combine(folder, "nam-giang-upgrade.yaml")));
-        _spec = new BatchSpec([new BatchScenario(0, "baseline", [baseline]), new BatchScenario(1, "nam-giang-upgrade", [baseline, upgrade])], 0, 1, ReplicationPolicy.Fixed(Replications), []);
-        _runs = [.. Enumerable.Range(0, Replications).SelectMany(r => new[] { new RunKey(0, r), new RunKey(1, r) })];
-        _folder = Directory.CreateTempSubdirectory("tradesim-bench-").FullName;
-        var saved = RunBatch();
-        if (saved != _runs.Length)
+        _harness = new BatchHarness(Workers);
+        _harness.StartSilo().GetAwaiter().GetResult();
+        _spec = BatchHarness.Spec(Replications, withUpgrade: true);
+
+        // Correctness first: the grains must store every run, with exactly the numbers the kernel gives on its own.
+        var grains = _harness.ThroughGrains(_spec).GetAwaiter().GetResult();
+        var kernel = _harness.KernelAndStore(_spec);
+        if (!_harness.SameResults(grains, kernel) || _harness.Store.UnconservedRuns(grains) != 0)
         {
-            throw new InvalidOperationException($"the batch saved {saved} of {_runs.Length} runs: throughput numbers would be meaningless");
+            throw new InvalidOperationException("the grains stored other results than the kernel computes: throughput numbers would be meaningless");
         }
     }
 
     [GlobalCleanup]
-    public void Cleanup() => Directory.Delete(_folder, recursive: true);
+    public void Cleanup() => _harness.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     [Benchmark(OperationsPerInvoke = 2 * Replications)]
-    public int Batch() => RunBatch();
-
-    private int RunBatch()
-    {
-        using var store = SqliteResultStore.Open(Path.Combine(_folder, $"batch-{_batchNumber++}.db"), create: true);
-        var id = store.CreateBatch(_spec, Replications, DateTimeOffset.UnixEpoch);
-        var saved = 0;
-        new BatchRunner(_silo).Run(_spec, _runs, Workers, run =>
-        {
-            if (!run.Result.Conservation.Balances)
-            {
-                throw new InvalidOperationException($"run {run.Key} does not conserve tonnes");
-            }
-
-            if (store.SaveRun(id, run.Key.Position, run.Key.Replication, RunKpis.Extract(run.Result), RunKpis.DailyQueues(run.Result), true, run.WallMilliseconds, DateTimeOffset.UnixEpoch))
-            {
-                saved++;
-            }
-        }, CancellationToken.None);
-        return saved;
-    }
+    public long Batch() => _harness.ThroughGrains(_spec).GetAwaiter().GetResult();
 }

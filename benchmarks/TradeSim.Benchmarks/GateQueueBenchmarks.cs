@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
-using TradeSim.Grains.Kernel;
-using TradeSim.Grains.Randomness;
-using TradeSim.Grains.Scenarios;
+using TradeSim.Kernel;
+using TradeSim.Kernel.Randomness;
+using TradeSim.Kernel.Scenarios;
 
 namespace TradeSim.Benchmarks;
 
@@ -73,9 +73,9 @@ public class GateQueueBenchmarks
     }
 
     /// <summary>Feeds the arrivals to a fresh gate over <paramref name="steps"/> hour-long steps; counts the releases.</summary>
-    private static GateGrain Drive(GateArrivalMessage[] arrivals, int steps, double warmupHours, out long cleared)
+    private static GateModel Drive(GateArrivalMessage[] arrivals, int steps, double warmupHours, out long cleared)
     {
-        var gate = new GateGrain(0, Gate(), commodityCount: 1, Seed, replication: 0, warmupHours, statisticsDays: (steps / 24) + 2);
+        var gate = new GateModel(0, Gate(), commodityCount: 1, Seed, replication: 0, warmupHours, statisticsDays: (steps / 24) + 2);
         cleared = 0;
         var next = 0;
         for (var s = 0; s < steps; s++)

@@ -1,5 +1,5 @@
-using TradeSim.Grains.Kernel;
-using TradeSim.Grains.Scenarios;
+using TradeSim.Kernel;
+using TradeSim.Kernel.Scenarios;
 
 namespace TradeSim.Benchmarks;
 

@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using TradeSim.Grains.Kernel;
+using TradeSim.Kernel;
 
 namespace TradeSim.Benchmarks;
 

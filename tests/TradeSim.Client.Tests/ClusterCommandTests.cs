@@ -6,7 +6,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Npgsql;
-using TradeSim.Grains.Scenarios;
+using TradeSim.Kernel.Scenarios;
 using TradeSim.Silo.Batches;
 using TradeSim.Silo.Cluster;
 using TradeSim.Tests.Shared;

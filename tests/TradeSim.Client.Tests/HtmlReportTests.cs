@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 using TradeSim.Client.Batches;
 using TradeSim.Client.Report;
 using TradeSim.Client.Scenarios;
-using TradeSim.Grains.Scenarios;
+using TradeSim.Kernel.Scenarios;
 using TradeSim.Silo;
 using TradeSim.Silo.Batches;
 using TradeSim.Silo.Results;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using TradeSim.Client.Batches;
 using TradeSim.Client.Scenarios;
-using TradeSim.Grains.Scenarios;
+using TradeSim.Kernel.Scenarios;
 using TradeSim.Silo;
 using TradeSim.Silo.Batches;
 using TradeSim.Silo.Results;

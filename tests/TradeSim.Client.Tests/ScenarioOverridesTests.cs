@@ -1,6 +1,6 @@
 using TradeSim.Client.Batches;
 using TradeSim.Client.Scenarios;
-using TradeSim.Grains.Scenarios;
+using TradeSim.Kernel.Scenarios;
 
 namespace TradeSim.Client.Tests;
 

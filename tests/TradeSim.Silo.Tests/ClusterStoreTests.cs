@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Npgsql;
-using TradeSim.Grains.Scenarios;
+using TradeSim.Kernel.Scenarios;
 using TradeSim.Silo.Batches;
 using TradeSim.Silo.Cluster;
 using TradeSim.Silo.Results;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using TradeSim.Grains.Scenarios;
+using TradeSim.Kernel.Scenarios;
 using TradeSim.Silo.Telemetry;
 
 namespace TradeSim.Silo.Tests;

@@ -1,6 +1,7 @@
 using TradeSim.Client.Statistics;
-using TradeSim.Silo.Batches;
-using TradeSim.Silo.Results;
+using TradeSim.Grains.Batches;
+using TradeSim.Grains.Runs;
+using TradeSim.Grains.Storage;
 
 namespace TradeSim.Client.Batches;
 
@@ -38,7 +39,7 @@ internal sealed record BatchComparison(BatchRecord Batch, int Replications, bool
 {
     public ScenarioOutcome Baseline => Scenarios[Batch.Spec.BaselinePosition];
 
-    public static BatchComparison Build(IResultReader store, long batchId)
+    public static BatchComparison Build(IResultStore store, long batchId)
     {
         ArgumentNullException.ThrowIfNull(store);
         var batch = store.LoadBatch(batchId);
@@ -91,7 +92,8 @@ internal sealed record BatchComparison(BatchRecord Batch, int Replications, bool
             outcomes.Add(new ScenarioOutcome(batch.Spec.Scenarios[s], s == batch.Spec.BaselinePosition, byScenario[s].Count, kpis, comparisons, bands));
         }
 
-        var reached = batch.Spec.Policy.Precision is { } precision && PrecisionRule.IsMet(outcomes, precision);
+        // The rule the batch grain applied between rounds, on the same stored runs: the report says what the grain decided.
+        var reached = batch.Spec.Policy.Precision is { } precision && PrecisionRule.IsMet(PrecisionRule.HeadlineSpreads(runs, scenarioCount), precision);
         return new BatchComparison(batch, complete.Count, reached, outcomes, store.UnconservedRuns(batchId), store.FailedRuns(batchId));
     }
 

@@ -1,7 +1,7 @@
 using TradeSim.Client.Scenarios;
-using TradeSim.Grains.Scenarios;
-using TradeSim.Silo;
-using TradeSim.Silo.Batches;
+using TradeSim.Kernel.Scenarios;
+using TradeSim.Grains.Runs;
+using TradeSim.Grains.Batches;
 
 namespace TradeSim.Client.Batches;
 
@@ -16,10 +16,10 @@ internal sealed record BatchRequest(IReadOnlyList<string> Files, IReadOnlyList<s
 /// </summary>
 internal static class BatchPlanner
 {
-    public static (IReadOnlyList<BatchScenario> Scenarios, int BaselinePosition)? Plan(BatchRequest request, EmbeddedSilo silo, List<string> errors)
+    public static (IReadOnlyList<BatchScenario> Scenarios, int BaselinePosition)? Plan(BatchRequest request, ReplicationRunner runner, List<string> errors)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(runner);
         ArgumentNullException.ThrowIfNull(errors);
         var sets = request.Sets.Select(s => ScenarioOverrides.ParseSet(s, errors)).ToList();
         var sweep = request.Sweep is null ? null : ScenarioOverrides.ParseSweep(request.Sweep, errors);
@@ -121,7 +121,7 @@ internal static class BatchPlanner
         {
             try
             {
-                silo.Compile(s.Layers);
+                runner.Compile(s.Layers);
             }
             catch (ScenarioRejectedException e)
             {

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using TradeSim.Grains.Scenarios;
+using TradeSim.Kernel.Scenarios;
 
 namespace TradeSim.Client.Batches;
 

@@ -1,6 +1,6 @@
 using TradeSim.Client.Statistics;
-using TradeSim.Grains.Kernel;
-using TradeSim.Grains.Scenarios;
+using TradeSim.Kernel;
+using TradeSim.Kernel.Scenarios;
 
 namespace TradeSim.Client.Calibration;
 

@@ -1,32 +1,37 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using TradeSim.Client.Batches;
+using TradeSim.Client.Cluster;
 using TradeSim.Client.Output;
 using TradeSim.Client.Report;
-using TradeSim.Silo;
-using TradeSim.Silo.Batches;
+using TradeSim.Grains.Batches;
+using TradeSim.Grains.Runs;
+using TradeSim.Grains.Storage;
 using TradeSim.Silo.Cluster;
-using TradeSim.Silo.Results;
+using TradeSim.Silo.Hosting;
+using TradeSim.Silo.Storage;
+using TradeSim.Silo.Telemetry;
 
 namespace TradeSim.Client.Commands;
 
 /// <summary>
-/// `tradesim batch`, `compare` and `export`: many seeded replications of several scenarios on the embedded silo,
-/// kept in a SQLite result database, compared against a baseline with paired statistics.
+/// `tradesim batch`, `compare`, `export` and `cluster status`: many seeded replications of several scenarios, run by
+/// the batch and run grains on the embedded silo (an Orleans silo in this process, results in SQLite) or on a cluster
+/// (this process an Orleans client, results in PostgreSQL), compared against a baseline with paired statistics.
 /// Every input is checked before the database is opened, so bad input exits 2 and writes nothing.
 /// </summary>
-internal sealed class BatchCommands(CliConsole console, EmbeddedSilo silo)
+internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner)
 {
     public const string DefaultDatabase = "tradesim.db";
 
     private const int DefaultReplications = 20;
     private const int DefaultMaxReplications = 200;
 
-    /// <summary>How often `--metrics` writes its summary line.</summary>
+    /// <summary>How often `--metrics` exports (OpenTelemetry console exporter, on stderr).</summary>
     private static readonly TimeSpan MetricsInterval = TimeSpan.FromSeconds(2);
 
     /// <summary>The environment variable that holds the cluster's connection string when `--cluster` has no value.</summary>
-    public const string ClusterVariable = "TRADESIM_CLUSTER";
+    public const string ClusterVariable = ClusterSiloProgram.ClusterVariable;
 
     private static readonly Option<string> Database = new("--db") { Description = "SQLite result database (created when missing)", DefaultValueFactory = _ => DefaultDatabase };
 
@@ -51,7 +56,7 @@ internal sealed class BatchCommands(CliConsole console, EmbeddedSilo silo)
         var outDir = new Option<string?>("--out") { Description = "Write kpis.csv (tidy), summary.csv and vs_baseline.csv to this folder" };
         var report = new Option<string?>("--report") { Description = "Write a self-contained HTML report to this file" };
         var resume = new Option<long?>("--resume") { Description = "Finish an interrupted batch (its scenarios, seed and policy come from the database)" };
-        var metrics = new Option<bool>("--metrics") { Description = "Write a summary of run metrics (runs/s, mean run time, steps/s) to stderr every 2 s and at the end" };
+        var metrics = new Option<bool>("--metrics") { Description = "Export TradeSim's and Orleans' metrics (OpenTelemetry console exporter) to stderr every 2 s and at the end" };
         replications.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1 or > 100_000) { r.AddError("--replications must be from 1 to 100000"); } });
         maxReplications.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 2 or > 100_000) { r.AddError("--max-replications must be from 2 to 100000"); } });
         precision.Validators.Add(r => { if (r.GetValueOrDefault<double?>() is { } p && !(p > 0 && p <= 1)) { r.AddError("--precision must be a fraction above 0 and at most 1, e.g. 0.02"); } });
@@ -110,30 +115,31 @@ internal sealed class BatchCommands(CliConsole console, EmbeddedSilo silo)
 
             var dbPath = parse.GetValue(Database)!;
             var withMetrics = parse.GetValue(metrics);
-            var clusterConnection = ClusterConnection(parse, out var clusterProblem);
+            var clusterConnection = ClusterConnectionString(parse, out var clusterProblem);
             if (clusterProblem is not null)
             {
                 return Fail(clusterProblem);
             }
 
+            var workerCount = parse.GetValue(workers);
             if (parse.GetValue(resume) is { } resumeId)
             {
                 return clusterConnection is not null
-                    ? WithCluster(clusterConnection, store =>
+                    ? WithCluster(clusterConnection, (database, store) =>
                     {
                         store.LoadBatch(resumeId);
-                        return RunAndReport(store, new ClusterExecutor(store, store.Location), resumeId, output, withMetrics);
+                        return FollowInCluster(database, store, resumeId, output, withMetrics);
                     })
                     : WithStore(dbPath, create: false, store =>
                     {
                         store.LoadBatch(resumeId);
-                        return RunAndReport(store, new EmbeddedExecutor(store, new BatchRunner(silo), parse.GetValue(workers)), resumeId, output, withMetrics);
+                        return RunEmbedded(store, resumeId, workerCount, output, withMetrics);
                     });
             }
 
             var errors = new List<string>();
             var request = new BatchRequest(parse.GetValue(files)!, parse.GetValue(set) ?? [], parse.GetValue(sweep), parse.GetValue(baseline));
-            if (BatchPlanner.Plan(request, silo, errors) is not { } plan)
+            if (BatchPlanner.Plan(request, runner, errors) is not { } plan)
             {
                 foreach (var e in errors)
                 {
@@ -149,25 +155,28 @@ internal sealed class BatchCommands(CliConsole console, EmbeddedSilo silo)
             var spec = new BatchSpec(plan.Scenarios, plan.BaselinePosition, parse.GetValue(seed), policy, console.Arguments);
             if (clusterConnection is not null)
             {
-                return WithCluster(clusterConnection, store =>
+                return WithCluster(clusterConnection, (database, store) =>
                 {
-                    var (id, created) = store.Submit(spec, policy.MinReplications);
+                    var (id, created) = store.CreateBatch(spec, policy.MinReplications, DateTimeOffset.UtcNow);
                     console.Stderr.WriteLine(created
-                        ? $"batch {id}: {spec.Scenarios.Count} scenarios ({string.Join(", ", spec.Scenarios.Select(s => s.Name))}), baseline {spec.Baseline.Name}, submitted to the cluster at {store.Location}"
+                        ? $"batch {id}: {Scenarios(spec)}, baseline {spec.Baseline.Name}, submitted to the cluster at {store.Location}"
                         : $"batch {id}: the same batch was submitted before: following it (nothing new is created)");
-                    return RunAndReport(store, new ClusterExecutor(store, store.Location), id, output, withMetrics);
+                    return FollowInCluster(database, store, id, output, withMetrics);
                 });
             }
 
             return WithStore(dbPath, create: true, store =>
             {
-                var id = store.CreateBatch(spec, policy.MinReplications, DateTimeOffset.UtcNow);
-                console.Stderr.WriteLine($"batch {id}: {spec.Scenarios.Count} scenarios ({string.Join(", ", spec.Scenarios.Select(s => s.Name))}), baseline {spec.Baseline.Name}, results in {dbPath}");
-                return RunAndReport(store, new EmbeddedExecutor(store, new BatchRunner(silo), parse.GetValue(workers)), id, output, withMetrics);
+                var (id, _) = store.CreateBatch(spec, policy.MinReplications, DateTimeOffset.UtcNow);
+                console.Stderr.WriteLine($"batch {id}: {Scenarios(spec)}, baseline {spec.Baseline.Name}, results in {dbPath}");
+                return RunEmbedded(store, id, workerCount, output, withMetrics);
             });
         });
         return command;
     }
+
+    private static string Scenarios(BatchSpec spec) =>
+        $"{spec.Scenarios.Count} {(spec.Scenarios.Count == 1 ? "scenario" : "scenarios")} ({string.Join(", ", spec.Scenarios.Select(s => s.Name))})";
 
     public Command Compare()
     {
@@ -244,57 +253,138 @@ internal sealed class BatchCommands(CliConsole console, EmbeddedSilo silo)
         return command;
     }
 
-    private int RunAndReport(IBatchStore store, IPendingRunExecutor executor, long id, ComparisonOutput output, bool withMetrics)
+    /// <summary>Runs a stored batch on a silo started in this process, and reports it when it completes.</summary>
+    private int RunEmbedded(SqliteResultStore store, long id, int workers, ComparisonOutput output, bool withMetrics)
     {
-        var progress = new BatchProgress(console.Stderr, console.StderrIsTerminal, id);
-        var session = new BatchSession(store, executor, progress);
-        bool complete;
-        using (var summary = withMetrics ? new MetricsSummary(progress.Note, MetricsInterval) : null)
+        var progress = new BatchProgressBar(console.Stderr, console.StderrIsTerminal, id);
+        FollowOutcome outcome;
+        using (Metrics(withMetrics))
         {
-            complete = session.Run(id, console.Cancellation);
-            if (summary is not null)
+            EmbeddedSilo silo;
+            try
             {
-                summary.Dispose();
-                console.Stderr.WriteLine(summary.Line());
+                silo = EmbeddedSilo.StartAsync(store, workers, console.Stderr, console.Cancellation).GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (console.Cancellation.IsCancellationRequested)
+            {
+                console.Stderr.WriteLine($"interrupted before the batch started: batch {id} is kept in {store.Location}; run it with `tradesim batch --resume {id} --db {store.Location}`");
+                store.SetStatus(id, BatchStatus.Interrupted);
+                return ExitCodes.Interrupted;
+            }
+
+            try
+            {
+                outcome = new BatchFollower(silo.Grains, progress, inCluster: false).Follow(id, console.Cancellation).GetAwaiter().GetResult();
+            }
+            finally
+            {
+                // Stopping the silo gives back the runs in progress (an interrupted batch keeps only finished runs).
+                silo.DisposeAsync().AsTask().GetAwaiter().GetResult();
             }
         }
 
-        if (!complete)
+        if (outcome != FollowOutcome.Complete)
         {
-            var batch = store.LoadBatch(id);
-            var total = batch.PlannedReplications * batch.Spec.Scenarios.Count;
-            var done = total - store.PendingRuns(id).Count;
-            console.Stderr.WriteLine(executor.RunsWithoutClient
-                ? $"stopped following batch {id} ({done} of {total} runs done): the cluster goes on running it; follow it again with `tradesim batch --resume {id} --cluster`"
-                : $"interrupted: batch {id} keeps {done} of {total} runs in {store.Location}; finish it with `tradesim batch --resume {id} --db {store.Location}`");
+            var (done, total) = Counts(store, id);
+            console.Stderr.WriteLine($"interrupted: batch {id} keeps {done} of {total} runs in {store.Location}; finish it with `tradesim batch --resume {id} --db {store.Location}`");
             return ExitCodes.Interrupted;
         }
 
+        return Report(store, id, progress, output);
+    }
+
+    /// <summary>Follows a batch that the cluster's silos run, and reports it when it completes.</summary>
+    private int FollowInCluster(ClusterDatabase database, PostgresResultStore store, long id, ComparisonOutput output, bool withMetrics)
+    {
+        var progress = new BatchProgressBar(console.Stderr, console.StderrIsTerminal, id);
+        var outcome = FollowOutcome.Stopped;
+        using (Metrics(withMetrics))
+        {
+            var connection = TradeSim.Client.Cluster.ClusterConnection.ConnectAsync(database, progress.Note, console.Stderr, console.Cancellation).GetAwaiter().GetResult();
+            if (connection is not null)
+            {
+                try
+                {
+                    outcome = new BatchFollower(connection.Grains, progress, inCluster: true).Follow(id, console.Cancellation).GetAwaiter().GetResult();
+                }
+                finally
+                {
+                    connection.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                }
+            }
+        }
+
+        if (outcome != FollowOutcome.Complete)
+        {
+            var (done, total) = Counts(store, id);
+            console.Stderr.WriteLine($"stopped following batch {id} ({done} of {total} runs done): the cluster goes on running it; follow it again with `tradesim batch --resume {id} --cluster`");
+            return ExitCodes.Interrupted;
+        }
+
+        return Report(store, id, progress, output);
+    }
+
+    private int Report(IResultStore store, long id, BatchProgressBar progress, ComparisonOutput output)
+    {
         console.Stderr.WriteLine($"batch {id}: complete, {progress.RunsPerSecond:F1} runs/s");
         output.Write(console, store, [BatchComparison.Build(store, id)]);
         return ExitCodes.Success;
     }
 
+    /// <summary>Runs done or failed for good, and runs planned.</summary>
+    private static (int Finished, int Planned) Counts(IResultStore store, long id)
+    {
+        var runs = store.RunStates(id);
+        return (runs.Count(r => r.State != StoredRunState.Pending), runs.Count);
+    }
+
+    /// <summary>
+    /// `--metrics`: TradeSim's and Orleans' meters through the OpenTelemetry console exporter. The exporter writes to
+    /// the process's console output, so for the duration it is pointed at stderr: stdout carries only results.
+    /// </summary>
+    private IDisposable? Metrics(bool enabled)
+    {
+        if (!enabled)
+        {
+            return null;
+        }
+
+        var stdout = Console.Out;
+        Console.SetOut(console.Stderr);
+        var telemetry = TelemetrySetup.Start("tradesim", MetricsInterval);
+        return new Restore(() =>
+        {
+            telemetry?.Dispose();
+            Console.SetOut(stdout);
+        });
+    }
+
+    private sealed class Restore(Action restore) : IDisposable
+    {
+        public void Dispose() => restore();
+    }
+
     public Command ClusterCommand()
     {
-        var status = new Command("status", "List the cluster's silos (alive or dead, runs done, last heartbeat) and its batches.") { Cluster };
+        var status = new Command("status", "List the cluster's silos (alive, suspected, not responding, dead; runs done) from Orleans' membership, and its batches.") { Cluster };
         status.SetAction(parse =>
         {
-            var connection = ClusterConnection(parse, out var problem, required: true);
-            return problem is not null ? Fail(problem) : WithCluster(connection!, store =>
+            var connection = ClusterConnectionString(parse, out var problem, required: true);
+            return problem is not null ? Fail(problem) : WithCluster(connection!, (database, store) =>
             {
-                ClusterStatusWriter.Write(console.Stdout, store.Location, store.Silos(), store.Batches(), DateTimeOffset.UtcNow);
+                var silos = ClusterMembership.Silos(database, console.Cancellation);
+                ClusterStatusWriter.Write(console.Stdout, store.Location, silos, store.RunsDoneBySilo(), store.Batches(), DateTimeOffset.UtcNow);
                 return ExitCodes.Success;
             });
         });
-        return new Command("cluster", "Inspect a silo cluster coordinated by PostgreSQL.") { status };
+        return new Command("cluster", "Inspect a silo cluster (Orleans, with its membership and results in PostgreSQL).") { status };
     }
 
     /// <summary>
     /// The cluster connection string: `--cluster VALUE`, or `--cluster` alone (or, when <paramref name="required"/>,
     /// nothing) with $TRADESIM_CLUSTER. Null when the command should use the embedded silo.
     /// </summary>
-    private static string? ClusterConnection(ParseResult parse, out string? problem, bool required = false)
+    private static string? ClusterConnectionString(ParseResult parse, out string? problem, bool required = false)
     {
         problem = null;
         var given = parse.GetResult(Cluster) is not null;
@@ -317,13 +407,13 @@ internal sealed class BatchCommands(CliConsole console, EmbeddedSilo silo)
         return value;
     }
 
-    private int WithCluster(string connectionString, Func<ClusterStore, int> action)
+    private int WithCluster(string connectionString, Func<ClusterDatabase, PostgresResultStore, int> action)
     {
         try
         {
             var database = ClusterDatabase.FromConnectionString(connectionString);
             database.Prepare();
-            return action(new ClusterStore(database, console.Cancellation));
+            return action(database, new PostgresResultStore(database, console.Cancellation));
         }
         catch (ClusterUnavailableException e)
         {
@@ -340,15 +430,15 @@ internal sealed class BatchCommands(CliConsole console, EmbeddedSilo silo)
         }
     }
 
-    private int WithReader(ParseResult parse, Func<IResultReader, int> action)
+    private int WithReader(ParseResult parse, Func<IResultStore, int> action)
     {
-        var connection = ClusterConnection(parse, out var problem);
+        var connection = ClusterConnectionString(parse, out var problem);
         if (problem is not null)
         {
             return Fail(problem);
         }
 
-        return connection is not null ? WithCluster(connection, action) : WithStore(parse.GetValue(Database)!, create: false, action);
+        return connection is not null ? WithCluster(connection, (_, store) => action(store)) : WithStore(parse.GetValue(Database)!, create: false, action);
     }
 
     private int WithStore(string path, bool create, Func<SqliteResultStore, int> action)
@@ -394,7 +484,7 @@ internal sealed record ComparisonOutput(bool Json, string? OutDirectory, string?
         return folder is not null && !Directory.Exists(folder) ? $"{option} '{path}': folder '{folder}' does not exist" : null;
     }
 
-    public void Write(CliConsole console, IResultReader store, IReadOnlyList<BatchComparison> comparisons)
+    public void Write(CliConsole console, IResultStore store, IReadOnlyList<BatchComparison> comparisons)
     {
         ArgumentNullException.ThrowIfNull(console);
         if (OutDirectory is not null)

@@ -5,9 +5,9 @@ using TradeSim.Client.Batches;
 using TradeSim.Client.Calibration;
 using TradeSim.Client.Output;
 using TradeSim.Client.Scenarios;
-using TradeSim.Grains.Kernel;
-using TradeSim.Grains.Scenarios;
-using TradeSim.Silo;
+using TradeSim.Kernel;
+using TradeSim.Kernel.Scenarios;
+using TradeSim.Grains.Runs;
 using TradeSim.Silo.Cluster;
 
 namespace TradeSim.Client.Commands;
@@ -15,7 +15,7 @@ namespace TradeSim.Client.Commands;
 /// <summary>The `tradesim` command line: validate, run, scenarios, calibrate, batch, compare, export.</summary>
 internal sealed class TradeSimCli(TextWriter stdout, TextWriter stderr, Stream stdoutStream, bool stderrIsTerminal = false, CancellationToken cancellation = default)
 {
-    private readonly EmbeddedSilo _silo = new();
+    private readonly ReplicationRunner _runner = new();
 
     public int Invoke(string[] args)
     {
@@ -77,7 +77,7 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter stderr, Stream s
 
     private RootCommand Build(CliConsole console)
     {
-        var batches = new BatchCommands(console, _silo);
+        var batches = new BatchCommands(console, _runner);
         var root = new RootCommand("TradeSim: simulate freight across land borders - trucks, gates, queues - and compare what-if scenarios.");
         root.Subcommands.Add(ValidateCommand());
         root.Subcommands.Add(RunCommand());
@@ -129,7 +129,7 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter stderr, Stream s
         replication.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) { r.AddError("--replication must be 0 or more"); } });
         days.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1 or > 36600) { r.AddError("--days must be from 1 to 36600"); } });
         threads.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1024) { r.AddError("--threads must be from 1 to 1024"); } });
-        var command = new Command("run", "Run one replication of a scenario on the embedded silo and summarise it.") { file, seed, replication, days, threads, json, outDir };
+        var command = new Command("run", "Run one replication of a scenario in this process and summarise it.") { file, seed, replication, days, threads, json, outDir };
         command.SetAction(parse =>
         {
             var errors = new List<ScenarioError>();
@@ -144,7 +144,7 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter stderr, Stream s
             var request = new RunRequest(scenario.Layers, parse.GetValue(seed), parse.GetValue(replication), settings, parse.GetValue(threads));
             try
             {
-                result = _silo.Run(request);
+                result = _runner.Run(request);
             }
             catch (ScenarioRejectedException e)
             {
@@ -241,14 +241,14 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter stderr, Stream s
             var results = new RunResult[n];
             try
             {
-                _silo.Compile(file.Layers, period);
+                _runner.Compile(file.Layers, period);
             }
             catch (ScenarioRejectedException e)
             {
                 return ErrorReport.Scenario(stderr, e.Errors);
             }
 
-            Parallel.For(0, n, i => results[i] = _silo.Run(new RunRequest(file.Layers, masterSeed, i, period)));
+            Parallel.For(0, n, i => results[i] = _runner.Run(new RunRequest(file.Layers, masterSeed, i, period)));
             var report = CalibrationReport.Build(parsed.Definition.Name, calibration, masterSeed, parse.GetValue(tolerance), results);
             if (parse.GetValue(json))
             {
@@ -293,7 +293,7 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter stderr, Stream s
             var text = WorldGenerator.Generate(size);
 
             // The generator's output must always be a valid scenario: check it before it reaches the user.
-            var network = EmbeddedSilo.CompileNow([new ScenarioSource(Path.GetFileName(path), text)], null);
+            var network = ReplicationRunner.CompileNow([new ScenarioSource(Path.GetFileName(path), text)], null);
             File.WriteAllText(path, text, new System.Text.UTF8Encoding(false));
             stderr.WriteLine($"wrote {path}: {size.Gates} gates, {size.Provinces} provinces, {network.TruckCount} trucks");
             return ExitCodes.Success;
@@ -311,7 +311,7 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter stderr, Stream s
 
         try
         {
-            return _silo.Compile(file.Layers, settings);
+            return _runner.Compile(file.Layers, settings);
         }
         catch (ScenarioRejectedException e)
         {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using TradeSim.Client.Batches;
-using TradeSim.Silo.Results;
+using TradeSim.Grains.Runs;
+using TradeSim.Grains.Storage;
 
 namespace TradeSim.Client.Output;
 
@@ -14,7 +15,7 @@ internal static class BatchCsvWriter
 {
     private static readonly string[] TidyColumns = ["batch", "scenario", "replication", "seed", "kpi", "group", "entity", "measure", "value"];
 
-    public static void WriteTidyCsv(TextWriter o, IResultReader store, long batchId)
+    public static void WriteTidyCsv(TextWriter o, IResultStore store, long batchId)
     {
         ArgumentNullException.ThrowIfNull(store);
         Csv.Row(o, TidyColumns);
@@ -25,7 +26,7 @@ internal static class BatchCsvWriter
     }
 
     /// <summary>JSON Lines: one object per row with the same fields as the CSV.</summary>
-    public static void WriteTidyJsonl(Stream stream, IResultReader store, long batchId)
+    public static void WriteTidyJsonl(Stream stream, IResultStore store, long batchId)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(store);
@@ -59,7 +60,7 @@ internal static class BatchCsvWriter
     }
 
     /// <summary>Writes kpis.csv (tidy), summary.csv and vs_baseline.csv into a folder; returns the paths.</summary>
-    public static IReadOnlyList<string> WriteFolder(string directory, IResultReader store, BatchComparison comparison)
+    public static IReadOnlyList<string> WriteFolder(string directory, IResultStore store, BatchComparison comparison)
     {
         ArgumentNullException.ThrowIfNull(comparison);
         Directory.CreateDirectory(directory);
@@ -93,7 +94,7 @@ internal static class BatchCsvWriter
         ];
     }
 
-    private static IEnumerable<TidyRow> TidyRows(IResultReader store, long batchId)
+    private static IEnumerable<TidyRow> TidyRows(IResultStore store, long batchId)
     {
         var batch = store.LoadBatch(batchId);
         var names = new Dictionary<int, IReadOnlyList<string>>();

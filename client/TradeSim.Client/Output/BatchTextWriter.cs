@@ -1,6 +1,7 @@
 using System.Globalization;
 using TradeSim.Client.Batches;
-using TradeSim.Silo.Results;
+using TradeSim.Grains.Runs;
+using TradeSim.Grains.Storage;
 
 namespace TradeSim.Client.Output;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using TradeSim.Grains.Kernel;
+using TradeSim.Kernel;
 
 namespace TradeSim.Client.Output;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using TradeSim.Grains.Kernel;
+using TradeSim.Kernel;
 
 namespace TradeSim.Client.Output;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using TradeSim.Client.Batches;
-using TradeSim.Silo.Batches;
+using TradeSim.Grains.Batches;
 
 namespace TradeSim.Client.Report;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using TradeSim.Grains.Scenarios;
+using TradeSim.Kernel.Scenarios;
 
 namespace TradeSim.Client.Report;
 

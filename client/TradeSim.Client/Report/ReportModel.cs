@@ -1,5 +1,5 @@
 using TradeSim.Client.Batches;
-using TradeSim.Grains.Scenarios;
+using TradeSim.Kernel.Scenarios;
 
 namespace TradeSim.Client.Report;
 

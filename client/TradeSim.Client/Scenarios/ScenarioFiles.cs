@@ -1,5 +1,5 @@
 using System.Text;
-using TradeSim.Grains.Scenarios;
+using TradeSim.Kernel.Scenarios;
 
 namespace TradeSim.Client.Scenarios;
 

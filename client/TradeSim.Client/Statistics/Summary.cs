@@ -1,4 +1,3 @@
-using MathNet.Numerics.Distributions;
 using MathNet.Numerics.Statistics;
 
 namespace TradeSim.Client.Statistics;
@@ -30,7 +29,7 @@ internal readonly record struct Summary(double Mean, double StandardDeviation, d
 
     /// <summary>The two-sided Student-t quantile for <paramref name="degreesOfFreedom"/> (2.262 for 9 at 95%).</summary>
     public static double StudentQuantile(double degreesOfFreedom, double confidence = 0.95) =>
-        StudentT.InvCDF(0, 1, degreesOfFreedom, 1 - ((1 - confidence) / 2));
+        TradeSim.Grains.Batches.PrecisionRule.StudentQuantile(degreesOfFreedom, confidence);
 }
 
 /// <summary>

@@ -7,104 +7,19 @@ namespace TradeSim.Silo.Cluster;
 public sealed class ClusterUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
-/// The PostgreSQL database that coordinates a cluster: connection handling, the schema and its migrations.
+/// The PostgreSQL database of a cluster - Orleans' membership tables and TradeSim's results: connection handling, the
+/// schema and its versioned migrations (Orleans' tables and queries included, written by us against the ADO.NET
+/// provider's contract).
 /// Every operation takes a connection from the pool for one short transaction; <see cref="WithRetry{T}"/> retries
 /// transient failures with backoff and empties the pool on each, so a restarted server costs one failed attempt.
 /// </summary>
 public sealed class ClusterDatabase
 {
-    /// <summary>The schema version this build writes and reads.</summary>
-    public const int SchemaVersion = 1;
+    /// <summary>The schema migrations (Storage/Migrations/PostgreSql): script i brings the schema to version i + 1.</summary>
+    private static readonly IReadOnlyList<string> Migrations = Storage.SqlScripts.Migrations("PostgreSql");
 
-    private static readonly string[][] Migrations =
-    [
-        // Version 1.
-        [
-            """
-            CREATE TABLE silos (
-                id uuid PRIMARY KEY,
-                name text NOT NULL,
-                host text NOT NULL,
-                pid integer NOT NULL,
-                workers integer NOT NULL,
-                engine_version text NOT NULL,
-                started_at timestamptz NOT NULL DEFAULT now(),
-                heartbeat_at timestamptz NOT NULL DEFAULT now(),
-                stopped_at timestamptz,
-                runs_done bigint NOT NULL DEFAULT 0)
-            """,
-            """
-            CREATE TABLE batches (
-                id bigserial PRIMARY KEY,
-                fingerprint text NOT NULL UNIQUE,
-                created_at timestamptz NOT NULL DEFAULT now(),
-                engine_version text NOT NULL,
-                seed numeric(20, 0) NOT NULL,
-                baseline_position integer NOT NULL,
-                min_replications integer NOT NULL,
-                max_replications integer NOT NULL,
-                precision double precision,
-                planned_replications integer NOT NULL,
-                max_attempts integer NOT NULL,
-                options_json text NOT NULL,
-                status text NOT NULL)
-            """,
-            "CREATE TABLE scenario_texts (hash text PRIMARY KEY, layers_json text NOT NULL)",
-            """
-            CREATE TABLE batch_scenarios (
-                batch_id bigint NOT NULL REFERENCES batches(id),
-                position integer NOT NULL,
-                name text NOT NULL,
-                hash text NOT NULL REFERENCES scenario_texts(hash),
-                PRIMARY KEY (batch_id, position))
-            """,
-            """
-            CREATE TABLE runs (
-                batch_id bigint NOT NULL,
-                position integer NOT NULL,
-                replication integer NOT NULL,
-                state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'leased', 'done', 'failed')),
-                attempt integer NOT NULL DEFAULT 0,
-                failures integer NOT NULL DEFAULT 0,
-                lease_owner uuid,
-                lease_expires_at timestamptz,
-                not_before timestamptz NOT NULL DEFAULT now(),
-                last_error text,
-                finished_at timestamptz,
-                wall_ms double precision,
-                conserved boolean,
-                PRIMARY KEY (batch_id, position, replication),
-                FOREIGN KEY (batch_id, position) REFERENCES batch_scenarios(batch_id, position))
-            """,
-            "CREATE INDEX runs_open ON runs (batch_id, replication, position) WHERE state IN ('pending', 'leased')",
-            """
-            CREATE TABLE run_leases (
-                batch_id bigint NOT NULL,
-                position integer NOT NULL,
-                replication integer NOT NULL,
-                attempt integer NOT NULL,
-                silo_id uuid NOT NULL,
-                leased_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-                ended_at timestamptz,
-                outcome text,
-                PRIMARY KEY (batch_id, position, replication, attempt))
-            """,
-            """
-            CREATE TABLE results (
-                batch_id bigint NOT NULL,
-                position integer NOT NULL,
-                replication integer NOT NULL,
-                attempt integer NOT NULL,
-                silo_id uuid NOT NULL,
-                kpi_names text[] NOT NULL,
-                kpi_values double precision[] NOT NULL,
-                queue_gates text[] NOT NULL,
-                queue_values bytea NOT NULL,
-                written_at timestamptz NOT NULL DEFAULT now(),
-                PRIMARY KEY (batch_id, position, replication))
-            """,
-        ],
-    ];
+    /// <summary>The schema version this build writes and reads.</summary>
+    public static int SchemaVersion => Migrations.Count;
 
     private readonly string _connectionString;
 
@@ -116,6 +31,9 @@ public sealed class ClusterDatabase
 
     /// <summary>The connection string without its password, for messages and listings.</summary>
     public string Display { get; }
+
+    /// <summary>The connection string as given to Orleans' ADO.NET clustering (password included: never shown).</summary>
+    public string ConnectionString => _connectionString;
 
     /// <summary>Checks a connection string's form (nothing is contacted); throws <see cref="ClusterUnavailableException"/>.</summary>
     public static ClusterDatabase FromConnectionString(string connectionString)
@@ -256,10 +174,7 @@ public sealed class ClusterDatabase
 
         for (var version = current + 1; version <= SchemaVersion; version++)
         {
-            foreach (var statement in Migrations[version - 1])
-            {
-                Execute(connection, tx, statement);
-            }
+            Execute(connection, tx, Migrations[version - 1]);
 
             Execute(connection, tx, $"INSERT INTO tradesim_schema (version) VALUES ({version})");
         }

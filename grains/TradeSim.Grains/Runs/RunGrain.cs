@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Placement;
+using TradeSim.Grains.Abstractions;
+using TradeSim.Grains.Storage;
+using TradeSim.Grains.Telemetry;
+
+namespace TradeSim.Grains.Runs;
+
+/// <summary>
+/// One run of a batch. It is placed on the silo whose <see cref="RunClaimer"/> asked for it (prefer-local placement),
+/// queues the run on that silo's <see cref="RunWorkerPool"/> and answers at once; the worker executes the replication,
+/// writes the result under the run key and the grain reports the outcome to its batch, then deactivates. Orleans keeps
+/// one activation per run key, so a run dispatched again while its first dispatch still executes is not executed twice.
+/// </summary>
+[PreferLocalPlacement]
+internal sealed partial class RunGrain(
+    RunWorkerPool pool,
+    ReplicationRunner runner,
+    IResultStore store,
+    ILocalSiloDetails silo,
+    IOptions<RunOptions> options,
+    ILogger<RunGrain> logger) : Grain, IRunGrain
+{
+    /// <summary>Attempts at reporting an outcome to a batch whose silo is unreachable; after them the batch finds it by asking.</summary>
+    private const int ReportAttempts = 4;
+
+    private RunGrainState _state = RunGrainState.Idle;
+    private int _attempt;
+    private RunOutcome? _outcome;
+
+    public Task<ExecuteReply> Execute(RunAssignment assignment)
+    {
+        ArgumentNullException.ThrowIfNull(assignment);
+        switch (_state)
+        {
+            case RunGrainState.Executing:
+                // The batch dispatched the run again (it lost track of this dispatch): the report will carry the newer attempt.
+                _attempt = Math.Max(_attempt, assignment.Attempt);
+                return Task.FromResult(ExecuteReply.AlreadyExecuting);
+            case RunGrainState.Finished when _outcome == RunOutcome.Done:
+                _attempt = Math.Max(_attempt, assignment.Attempt);
+                pool.Track(ReportAsync(assignment.Key, RunOutcome.Done, null));
+                return Task.FromResult(ExecuteReply.AlreadyDone);
+        }
+
+        _state = RunGrainState.Executing;
+        _attempt = assignment.Attempt;
+        _outcome = null;
+        var work = pool.Enqueue(cancellation => ExecuteOnWorker(assignment, cancellation));
+        pool.Track(FinishAsync(assignment, work));
+        return Task.FromResult(ExecuteReply.Accepted);
+    }
+
+    public Task<RunStatus> Status()
+    {
+        var status = new RunStatus(_state, _attempt, _outcome, silo.Name, silo.SiloAddress.ToParsableString());
+        if (_state == RunGrainState.Idle)
+        {
+            // Asked about a run it never executed (its silo died): nothing to keep.
+            DeactivateOnIdle();
+        }
+
+        return Task.FromResult(status);
+    }
+
+    /// <summary>On a run worker: executes the replication and stores its result. Never on Orleans' scheduler.</summary>
+    private (RunOutcome Outcome, string? Error) ExecuteOnWorker(RunAssignment assignment, CancellationToken cancellation)
+    {
+        if (options.Value.CrashOnScenario is { } crash && assignment.ScenarioName == crash)
+        {
+            Environment.FailFast($"fault injection: {RunOptions.CrashOnScenarioVariable}={crash}");
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var network = runner.CompileStored(assignment.ScenarioHash, () => store.ScenarioLayers(assignment.ScenarioHash));
+            var result = ReplicationRunner.Run(network, assignment.Seed, assignment.Key.Replication, cancellation);
+            if (result is null)
+            {
+                return (RunOutcome.Released, null);
+            }
+
+            var record = RunRecord.Of(result);
+            var saved = store.SaveResult(assignment.Key, record, silo.Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds, DateTimeOffset.UtcNow);
+            if (saved != SaveOutcome.Stored)
+            {
+                TradeSimTelemetry.DuplicateResult(saved == SaveOutcome.IdenticalDuplicate);
+                if (saved == SaveOutcome.ConflictingDuplicate)
+                {
+                    LogConflictingResult(assignment.Key, assignment.Attempt);
+                }
+            }
+
+            return (RunOutcome.Done, null);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            return (RunOutcome.Released, null);
+        }
+        catch (Exception e)
+        {
+            // A run that throws is a poison candidate: its batch retries it, then gives it up.
+            return (RunOutcome.Failed, $"{e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    /// <summary>In the grain's context: waits for the worker, then reports the outcome to the batch.</summary>
+    private async Task FinishAsync(RunAssignment assignment, Task<(RunOutcome Outcome, string? Error)> work)
+    {
+        RunOutcome outcome;
+        string? error;
+        try
+        {
+            (outcome, error) = await work;
+        }
+        catch (OperationCanceledException)
+        {
+            // The silo stopped before a worker took the run.
+            (outcome, error) = (RunOutcome.Released, null);
+        }
+
+        _state = RunGrainState.Finished;
+        _outcome = outcome;
+        if (outcome == RunOutcome.Failed)
+        {
+            LogAttemptFailed(assignment.Key, assignment.ScenarioName, _attempt, error);
+        }
+
+        await ReportAsync(assignment.Key, outcome, error);
+        DeactivateOnIdle();
+    }
+
+    private async Task ReportAsync(RunKey key, RunOutcome outcome, string? error)
+    {
+        var batch = GrainFactory.GetGrain<IBatchGrain>(key.Batch);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await batch.Report(new RunReport(key, _attempt, outcome, silo.Name, error));
+                return;
+            }
+            catch (Exception e) when (attempt < ReportAttempts && e is not OutOfMemoryException)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The result, if any, is stored: the batch learns it from the store or by asking this grain.
+                LogReportLost(key, outcome, e.Message);
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "run {Key} ({Scenario}) attempt {Attempt} failed: {Error}")]
+    private partial void LogAttemptFailed(RunKey key, string scenario, int attempt, string? error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "run {Key} attempt {Attempt}: a different result was stored already; the first is kept. Runs must be deterministic: this is a bug")]
+    private partial void LogConflictingResult(RunKey key, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "run {Key}: could not report {Outcome} to its batch ({Reason}); the batch will find it when it checks on the run")]
+    private partial void LogReportLost(RunKey key, RunOutcome outcome, string reason);
+}

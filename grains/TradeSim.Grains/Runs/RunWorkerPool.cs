@@ -1,0 +1,243 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+
+namespace TradeSim.Grains.Runs;
+
+/// <summary>How a silo executes runs: its number of run workers, and what it does besides.</summary>
+public sealed class RunOptions
+{
+    /// <summary>Runs executed at once on this silo (`--workers`); each has a dedicated thread.</summary>
+    public int Workers { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// Whether the board of running batches is rebuilt from the result store when it activates (a cluster: batches go
+    /// on after any silo dies). The embedded silo runs only the batches its own process starts.
+    /// </summary>
+    public bool AdoptRunningBatches { get; set; }
+
+    /// <summary>How often a silo with free workers asks for work when there was none.</summary>
+    public TimeSpan IdlePollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Fault injection for the reliability tests: a silo that starts a run of this scenario dies at once.</summary>
+    public string? CrashOnScenario { get; set; }
+
+    /// <summary>The environment variable the silo reads <see cref="CrashOnScenario"/> from.</summary>
+    public const string CrashOnScenarioVariable = "TRADESIM_FAULT_CRASH_ON_SCENARIO";
+
+    /// <summary>Says exactly what is wrong, or null.</summary>
+    public string? Validate() =>
+        Workers is < 1 or > 1024 ? $"workers must be from 1 to 1024, not {Workers}"
+        : IdlePollInterval <= TimeSpan.Zero ? "the idle poll interval must be positive"
+        : null;
+}
+
+/// <summary>
+/// A silo's run workers: <see cref="RunOptions.Workers"/> dedicated threads that execute runs, so CPU-bound runs never
+/// occupy Orleans' scheduler, and a silo never executes more runs at once than it has workers. Work is queued by run
+/// grains; the silo's <see cref="RunClaimer"/> asks batches for as many runs as there are free workers.
+/// </summary>
+public sealed class RunWorkerPool : IDisposable
+{
+    private readonly Channel<WorkItem> _queue = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleWriter = false, SingleReader = false });
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Thread[] _threads;
+    private readonly Lock _gate = new();
+    private TaskCompletionSource _slotFreed = NewSignal();
+    private int _reserved;
+    private int _tracked;
+    private TaskCompletionSource _trackedDone = NewSignal();
+
+    public RunWorkerPool(IOptions<RunOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Workers = options.Value.Workers;
+        ArgumentOutOfRangeException.ThrowIfLessThan(Workers, 1);
+        _threads = new Thread[Workers];
+        for (var w = 0; w < Workers; w++)
+        {
+            _threads[w] = new Thread(Work) { IsBackground = true, Name = $"tradesim-run-worker-{w}" };
+            _threads[w].Start();
+        }
+    }
+
+    public int Workers { get; }
+
+    /// <summary>Workers neither executing nor promised a queued run.</summary>
+    public int Free => Workers - Volatile.Read(ref _reserved);
+
+    /// <summary>Runs executing or queued.</summary>
+    public int Busy => Volatile.Read(ref _reserved);
+
+    /// <summary>Cancelled when the silo stops: runs in progress stop at their next check and are given back.</summary>
+    public CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>
+    /// Queues <paramref name="work"/> for a worker. The task completes on the worker thread with the work's value; it
+    /// is cancelled when the pool stops before the work started.
+    /// </summary>
+    public Task<T> Enqueue<T>(Func<CancellationToken, T> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var item = new WorkItem<T>(work);
+        Interlocked.Increment(ref _reserved);
+        if (_stopping.IsCancellationRequested || !_queue.Writer.TryWrite(item))
+        {
+            item.Cancel();
+            Release();
+        }
+
+        return item.Completion;
+    }
+
+    /// <summary>
+    /// A task that completes the next time a worker frees up. Take it before looking at <see cref="Free"/>, so a worker
+    /// freed in between is not missed.
+    /// </summary>
+    public Task NextFreedWorker()
+    {
+        lock (_gate)
+        {
+            return _slotFreed.Task;
+        }
+    }
+
+    /// <summary>
+    /// Tracks work that follows a run (a run grain reporting its outcome), so a stopping silo can wait until every run
+    /// it gave back has been reported to its batch.
+    /// </summary>
+    public void Track(Task followUp)
+    {
+        ArgumentNullException.ThrowIfNull(followUp);
+        lock (_gate)
+        {
+            if (_tracked++ == 0)
+            {
+                _trackedDone = NewSignal();
+            }
+        }
+
+        followUp.ContinueWith(
+            static (_, state) => ((RunWorkerPool)state!).Untrack(),
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    /// <summary>Stops the workers: runs in progress are cancelled, queued runs are never started.</summary>
+    public void Stop()
+    {
+        _stopping.Cancel();
+        _queue.Writer.TryComplete();
+    }
+
+    /// <summary>Completes when every tracked follow-up has finished (or at once when there is none).</summary>
+    public Task WhenReported()
+    {
+        lock (_gate)
+        {
+            return _tracked == 0 ? Task.CompletedTask : _trackedDone.Task;
+        }
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        foreach (var thread in _threads)
+        {
+            thread.Join(TimeSpan.FromSeconds(10));
+        }
+
+        _stopping.Dispose();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private void Untrack()
+    {
+        lock (_gate)
+        {
+            if (--_tracked == 0)
+            {
+                _trackedDone.TrySetResult();
+            }
+        }
+    }
+
+    private void Work()
+    {
+        var reader = _queue.Reader;
+        while (reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
+        {
+            while (reader.TryRead(out var item))
+            {
+                if (_stopping.IsCancellationRequested)
+                {
+                    item.Cancel();
+                }
+                else
+                {
+                    item.Execute(_stopping.Token);
+                }
+
+                Release();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Wakes this silo's claimer as if a worker had freed up: a batch here has new runs (it started, or planned a
+    /// precision round), so local workers need not wait for the next poll.
+    /// </summary>
+    public void AnnounceWork() => Signal();
+
+    private void Release()
+    {
+        Interlocked.Decrement(ref _reserved);
+        Signal();
+    }
+
+    private void Signal()
+    {
+        TaskCompletionSource freed;
+        lock (_gate)
+        {
+            freed = _slotFreed;
+            _slotFreed = NewSignal();
+        }
+
+        freed.TrySetResult();
+    }
+
+    private abstract class WorkItem
+    {
+        public abstract void Execute(CancellationToken cancellation);
+
+        public abstract void Cancel();
+    }
+
+    private sealed class WorkItem<T>(Func<CancellationToken, T> work) : WorkItem
+    {
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<T> Completion => _completion.Task;
+
+        public override void Execute(CancellationToken cancellation)
+        {
+            try
+            {
+                _completion.TrySetResult(work(cancellation));
+            }
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            {
+                _completion.TrySetCanceled(cancellation);
+            }
+            catch (Exception e)
+            {
+                _completion.TrySetException(e);
+            }
+        }
+
+        public override void Cancel() => _completion.TrySetCanceled();
+    }
+}

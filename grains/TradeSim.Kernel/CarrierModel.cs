@@ -1,0 +1,404 @@
+using TradeSim.Kernel.Randomness;
+
+namespace TradeSim.Kernel;
+
+/// <summary>
+/// A carrier: a fleet of trucks with a home node. A truck cycles home -> origin (empty) -> load -> gate -> both
+/// posts -> destination -> unload -> gate again (empty) -> home, choosing a gate for each border leg by generalised
+/// cost (distance, hours, fees, the gate's announced queue and closure). The trucks' state is struct-of-arrays,
+/// allocated once; a step touches each truck once and allocates nothing.
+/// </summary>
+internal sealed class CarrierModel
+{
+    private const byte PhaseIdle = 0;
+    private const byte PhaseDriving = 1;
+    private const byte PhaseAtGate = 2;
+    private const byte PhaseLoading = 3;
+    private const byte PhaseUnloading = 4;
+
+    private readonly CarrierSpec _spec;
+    private readonly FlowSpec[] _flows;
+    private readonly LegOption[] _options;
+    private readonly GateSpec[] _gates;
+    private readonly RandomStream _travel;
+    private readonly RandomStream _handling;
+    private readonly double _warmupEnd;
+
+    // Truck state, struct-of-arrays, indexed by the truck's local index.
+    private readonly byte[] _phase;
+    private readonly byte[] _leg;
+    private readonly byte[] _segment;
+    private readonly double[] _nextTime;
+    private readonly int[] _flow;
+    private readonly int[] _option;
+    private readonly long[] _loadKg;
+    private readonly long[] _shipmentKg;
+    private readonly double[] _idleSince;
+    private readonly double[] _phaseStart;
+    private readonly double[] _gateArrival;
+    private readonly double[] _borderHours;
+
+    private Ring<ShipmentMessage> _backlog;
+    private Ring<int> _idle;
+
+    public CarrierModel(CarrierSpec spec, FlowSpec[] flows, LegOption[] options, GateSpec[] gates, int commodityCount, ulong seed, int replication, double warmupEnd)
+    {
+        _spec = spec;
+        _flows = flows;
+        _options = options;
+        _gates = gates;
+        _warmupEnd = warmupEnd;
+        _travel = RandomStream.For(seed, replication, spec.Id, "travel");
+        _handling = RandomStream.For(seed, replication, spec.Id, "handling");
+        var n = spec.Trucks;
+        _phase = new byte[n];
+        _leg = new byte[n];
+        _segment = new byte[n];
+        _nextTime = new double[n];
+        _flow = new int[n];
+        _option = new int[n];
+        _loadKg = new long[n];
+        _shipmentKg = new long[n];
+        _idleSince = new double[n];
+        _phaseStart = new double[n];
+        _gateArrival = new double[n];
+        _borderHours = new double[n];
+        _idle = new Ring<int>(n);
+        for (var i = 0; i < n; i++)
+        {
+            _nextTime[i] = double.PositiveInfinity;
+            _idle.Enqueue(i);
+        }
+
+        _backlog = new Ring<ShipmentMessage>(64);
+        ShipmentInbox = new GrowableBuffer<ShipmentMessage>(16);
+        ReleaseInbox = new GrowableBuffer<GateReleaseMessage>(16);
+        Outbox = new GrowableBuffer<GateArrivalMessage>(16);
+        DeliveredKg = new long[commodityCount];
+        DeliveredKgInWindow = new long[commodityCount];
+        DeliveredValueInWindow = new double[commodityCount];
+        AwaitingPickupKg = new long[commodityCount];
+        LoadedTripsByGate = new LoadedTripStatistics[gates.Length + 1];
+        KgByFlowAndGate = new long[flows.Length * (gates.Length + 1)];
+    }
+
+    public CarrierSpec Spec => _spec;
+
+    public GrowableBuffer<ShipmentMessage> ShipmentInbox;
+
+    public GrowableBuffer<GateReleaseMessage> ReleaseInbox;
+
+    public GrowableBuffer<GateArrivalMessage> Outbox;
+
+    public long[] DeliveredKg { get; }
+
+    public long[] DeliveredKgInWindow { get; }
+
+    public double[] DeliveredValueInWindow { get; }
+
+    /// <summary>Handed over by a province but not yet loaded (in the backlog or awaiting a truck on its way).</summary>
+    public long[] AwaitingPickupKg { get; }
+
+    public long TripsDelivered { get; private set; }
+
+    /// <summary>
+    /// Loaded legs (origin to destination) that ended in the window, by the gate they crossed; the last entry holds
+    /// legs that crossed no gate. The ADB CAREC corridor indicators are built from these.
+    /// </summary>
+    public LoadedTripStatistics[] LoadedTripsByGate { get; }
+
+    /// <summary>Kilograms delivered in the window by flow and gate crossed: index flow * (gates + 1) + gate, the last gate slot meaning none.</summary>
+    public long[] KgByFlowAndGate { get; }
+
+    /// <summary>What the fleet spent in the window: distance at the per-km rate, every hour on the road, at gates and loading at the hourly rate, and gate fees.</summary>
+    public double OperatingCostUsd { get; private set; }
+
+    public double KmDriven { get; private set; }
+
+    public long LegsThroughGates { get; private set; }
+
+    public long LegsDiverted { get; private set; }
+
+    public int TruckCount => _phase.Length;
+
+    public void Step(double t0, double t1, GateBulletin[] bulletin)
+    {
+        Outbox.Clear();
+        for (var i = 0; i < ShipmentInbox.Count; i++)
+        {
+            ref readonly var m = ref ShipmentInbox[i];
+            _backlog.Enqueue(m);
+            AwaitingPickupKg[_flows[m.Flow].Commodity] += m.Kg;
+        }
+
+        ShipmentInbox.Clear();
+        for (var i = 0; i < ReleaseInbox.Count; i++)
+        {
+            ref readonly var r = ref ReleaseInbox[i];
+            var truck = r.Truck - _spec.FirstTruck;
+            ref readonly var o = ref _options[_option[truck]];
+            _borderHours[truck] = r.Time - _gateArrival[truck];
+            _phase[truck] = PhaseDriving;
+            _segment[truck] = 1;
+            _nextTime[truck] = r.Time + (o.Hours2 * TravelFactor());
+        }
+
+        ReleaseInbox.Clear();
+
+        var n = _phase.Length;
+        for (var i = 0; i < n; i++)
+        {
+            if (_nextTime[i] < t1)
+            {
+                Advance(i, t1, bulletin);
+            }
+        }
+
+        // Idle trucks take the oldest shipments first.
+        while (_idle.Count > 0 && _backlog.Count > 0)
+        {
+            var truck = _idle.Dequeue();
+            var shipment = _backlog.Dequeue();
+            _flow[truck] = shipment.Flow;
+            _shipmentKg[truck] = shipment.Kg;
+            var start = Math.Max(t0, Math.Max(shipment.ReadyTime, _idleSince[truck]));
+            StartLeg(truck, Leg.HomeToOrigin, start, bulletin);
+            if (_nextTime[truck] < t1)
+            {
+                Advance(truck, t1, bulletin);
+            }
+        }
+    }
+
+    /// <summary>Adds loaded kilograms on the road and at gates, per commodity, for the conservation account.</summary>
+    public void AddLoadedKg(long[] inTransit, long[] atGates)
+    {
+        for (var i = 0; i < _phase.Length; i++)
+        {
+            if (_loadKg[i] == 0)
+            {
+                continue;
+            }
+
+            var commodity = _flows[_flow[i]].Commodity;
+            if (_phase[i] == PhaseAtGate)
+            {
+                atGates[commodity] += _loadKg[i];
+            }
+            else
+            {
+                inTransit[commodity] += _loadKg[i];
+            }
+        }
+    }
+
+    private void Advance(int truck, double t1, GateBulletin[] bulletin)
+    {
+        while (_nextTime[truck] < t1)
+        {
+            var now = _nextTime[truck];
+            switch (_phase[truck])
+            {
+                case PhaseDriving:
+                    ref readonly var o = ref _options[_option[truck]];
+                    if (_segment[truck] == 0 && o.Gate >= 0)
+                    {
+                        ArriveAtGate(truck, o, now);
+                    }
+                    else
+                    {
+                        EndLeg(truck, now);
+                    }
+
+                    break;
+                case PhaseLoading:
+                    {
+                        var flow = _flows[_flow[truck]];
+                        AddHandlingCost(truck, now);
+                        _loadKg[truck] = _shipmentKg[truck];
+                        AwaitingPickupKg[flow.Commodity] -= _shipmentKg[truck];
+                        _shipmentKg[truck] = 0;
+                        StartLeg(truck, Leg.OriginToDestination, now, bulletin);
+                        break;
+                    }
+
+                case PhaseUnloading:
+                    {
+                        var flow = _flows[_flow[truck]];
+                        AddHandlingCost(truck, now);
+                        var kg = _loadKg[truck];
+                        DeliveredKg[flow.Commodity] += kg;
+                        if (now >= _warmupEnd)
+                        {
+                            DeliveredKgInWindow[flow.Commodity] += kg;
+                            DeliveredValueInWindow[flow.Commodity] += kg * flow.ValueUsdPerKg;
+                            TripsDelivered++;
+                        }
+
+                        _loadKg[truck] = 0;
+                        StartLeg(truck, Leg.DestinationToHome, now, bulletin);
+                        break;
+                    }
+
+                default:
+                    throw new InvalidOperationException($"carrier '{_spec.Id}' truck {truck} has an event in phase {_phase[truck]}");
+            }
+        }
+    }
+
+    private void ArriveAtGate(int truck, in LegOption o, double now)
+    {
+        var flow = _flows[_flow[truck]];
+        var loaded = _loadKg[truck] > 0;
+        Outbox.Add(new GateArrivalMessage(
+            o.Gate,
+            o.EntryPost,
+            _spec.FirstTruck + truck,
+            now,
+            loaded ? flow.Commodity : -1,
+            _loadKg[truck],
+            _loadKg[truck] * flow.ValueUsdPerKg,
+            flow.Traffic));
+        _phase[truck] = PhaseAtGate;
+        _nextTime[truck] = double.PositiveInfinity;
+        _gateArrival[truck] = now;
+    }
+
+    private void EndLeg(int truck, double now)
+    {
+        AccountLeg(truck, now);
+        _phaseStart[truck] = now;
+        switch (_leg[truck])
+        {
+            case Leg.HomeToOrigin:
+                _phase[truck] = PhaseLoading;
+                _nextTime[truck] = now + _handling.Positive(_spec.LoadHours, _spec.HandlingCv);
+                break;
+            case Leg.OriginToDestination:
+                _phase[truck] = PhaseUnloading;
+                _nextTime[truck] = now + _handling.Positive(_spec.UnloadHours, _spec.HandlingCv);
+                break;
+            default:
+                _phase[truck] = PhaseIdle;
+                _nextTime[truck] = double.PositiveInfinity;
+                _idleSince[truck] = now;
+                _idle.Enqueue(truck);
+                break;
+        }
+    }
+
+    private void StartLeg(int truck, int leg, double now, GateBulletin[] bulletin)
+    {
+        var flow = _flows[_flow[truck]];
+        var first = flow.LegStart[leg];
+        var count = flow.LegCount[leg];
+        var chosen = first;
+        if (count > 1 || _options[first].Gate >= 0)
+        {
+            var bestCost = double.PositiveInfinity;
+            for (var i = first; i < first + count; i++)
+            {
+                var cost = RouteCost(_options[i], now, bulletin);
+                if (cost < bestCost)
+                {
+                    bestCost = cost;
+                    chosen = i;
+                }
+            }
+
+            if (now >= _warmupEnd)
+            {
+                LegsThroughGates++;
+                if (chosen - first != flow.PreferredOption[leg])
+                {
+                    LegsDiverted++;
+                }
+            }
+        }
+
+        _leg[truck] = (byte)leg;
+        _option[truck] = chosen;
+        _phaseStart[truck] = now;
+        _borderHours[truck] = 0;
+        _segment[truck] = 0;
+        _phase[truck] = PhaseDriving;
+        _nextTime[truck] = now + (_options[chosen].Hours1 * TravelFactor());
+    }
+
+    /// <summary>Generalised cost in USD: distance and hours at the carrier's rates, the gate fee, the announced wait and any closure still in force on arrival.</summary>
+    private double RouteCost(in LegOption o, double now, GateBulletin[] bulletin)
+    {
+        var hours = o.Hours1 + o.Hours2;
+        var cost = (o.Km1 + o.Km2) * _spec.CostPerKmUsd;
+        if (o.Gate >= 0)
+        {
+            ref readonly var b = ref bulletin[o.Gate];
+            hours += o.EntryPost == 0 ? b.ExpectedHoursEnteringPost0 : b.ExpectedHoursEnteringPost1;
+            hours += Math.Max(0, b.ClosedUntil - (now + o.Hours1));
+            cost += _gates[o.Gate].FeeUsd;
+        }
+
+        return cost + (hours * _spec.CostPerHourUsd);
+    }
+
+    /// <summary>Costs a finished leg at the carrier's rates and, for a loaded leg, adds it to the trip statistics of the gate it crossed.</summary>
+    private void AccountLeg(int truck, double now)
+    {
+        if (now < _warmupEnd)
+        {
+            return;
+        }
+
+        ref readonly var o = ref _options[_option[truck]];
+        var km = o.Km1 + o.Km2;
+        var hours = now - _phaseStart[truck];
+        var fee = o.Gate >= 0 ? _gates[o.Gate].FeeUsd : 0;
+        var cost = (km * _spec.CostPerKmUsd) + (hours * _spec.CostPerHourUsd) + fee;
+        OperatingCostUsd += cost;
+        KmDriven += km;
+        if (_leg[truck] != Leg.OriginToDestination)
+        {
+            return;
+        }
+
+        var gateSlot = o.Gate >= 0 ? o.Gate : _gates.Length;
+        var border = _borderHours[truck];
+        ref var trips = ref LoadedTripsByGate[gateSlot];
+        trips.Legs++;
+        trips.Km += km;
+        trips.Tonnes += _loadKg[truck] / 1000.0;
+        trips.TonneKm += _loadKg[truck] / 1000.0 * km;
+        trips.Hours += hours;
+        trips.BorderHours += border;
+        trips.CostUsd += cost;
+        trips.CrossingCostUsd += fee + (border * _spec.CostPerHourUsd);
+        KgByFlowAndGate[(_flow[truck] * (_gates.Length + 1)) + gateSlot] += _loadKg[truck];
+    }
+
+    private void AddHandlingCost(int truck, double now)
+    {
+        if (now >= _warmupEnd)
+        {
+            OperatingCostUsd += (now - _phaseStart[truck]) * _spec.CostPerHourUsd;
+        }
+    }
+
+    private double TravelFactor() => _travel.Positive(1.0, _spec.TravelCv);
+}
+
+/// <summary>
+/// Sums over loaded legs (origin to destination) that ended in the statistics window. Hours run from leaving the
+/// origin to reaching the destination and include the gate; border hours are arrival at the first post to release
+/// from the second; the crossing cost is the gate fee plus the border hours at the carrier's hourly rate.
+/// </summary>
+internal struct LoadedTripStatistics
+{
+    public long Legs;
+    public double Km;
+    public double Tonnes;
+    public double TonneKm;
+    public double Hours;
+    public double BorderHours;
+    public double CostUsd;
+    public double CrossingCostUsd;
+}

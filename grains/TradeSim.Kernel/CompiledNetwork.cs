@@ -1,0 +1,138 @@
+using TradeSim.Kernel.Scenarios;
+
+namespace TradeSim.Kernel;
+
+/// <summary>
+/// A scenario turned into indices and tables the kernel can use directly: every id resolved to an array index,
+/// distances and travel times between the places a truck visits precomputed, and each leg of a flow's truck cycle
+/// given its candidate gates. Built once per scenario and shared, read-only, by all of its runs.
+/// </summary>
+public sealed class CompiledNetwork
+{
+    internal CompiledNetwork(
+        ScenarioDefinition definition,
+        string[] commodities,
+        NodeSpec[] nodes,
+        GateSpec[] gates,
+        CarrierSpec[] carriers,
+        FlowSpec[] flows,
+        LegOption[] legOptions)
+    {
+        Definition = definition;
+        Commodities = commodities;
+        Nodes = nodes;
+        Gates = gates;
+        Carriers = carriers;
+        Flows = flows;
+        LegOptions = legOptions;
+        TruckCount = carriers.Length == 0 ? 0 : carriers[^1].FirstTruck + carriers[^1].Trucks;
+    }
+
+    public ScenarioDefinition Definition { get; }
+
+    internal string[] Commodities { get; }
+
+    internal NodeSpec[] Nodes { get; }
+
+    internal GateSpec[] Gates { get; }
+
+    internal CarrierSpec[] Carriers { get; }
+
+    internal FlowSpec[] Flows { get; }
+
+    /// <summary>Candidate routes of every leg, indexed through <see cref="FlowSpec.LegStart"/> and <see cref="FlowSpec.LegCount"/>.</summary>
+    internal LegOption[] LegOptions { get; }
+
+    public int TruckCount { get; }
+
+    /// <summary>Compiles a validated definition; routing problems (a flow with no route) come back as located errors.</summary>
+    public static CompiledNetwork? Compile(ScenarioDefinition definition, List<ScenarioError> errors) => NetworkCompiler.Compile(definition, errors);
+}
+
+internal sealed record NodeSpec(string Id, string Country);
+
+internal sealed class PostSpec
+{
+    public required string Country { get; init; }
+
+    public required int Lanes { get; init; }
+
+    public required double OpenHour { get; init; }
+
+    public required double CloseHour { get; init; }
+
+    public required int HoldingCapacity { get; init; }
+
+    /// <summary>Mean service hours per commodity index; the last entry is for empty trucks.</summary>
+    public required double[] ServiceMeanHours { get; init; }
+
+    public required double[] ServiceCv { get; init; }
+
+    public bool OpenAllDay => OpenHour <= 0 && CloseHour >= 24;
+}
+
+internal sealed class GateSpec
+{
+    public required string Id { get; init; }
+
+    public required string Name { get; init; }
+
+    public required string Corridor { get; init; }
+
+    public required string GateClass { get; init; }
+
+    public required double FeeUsd { get; init; }
+
+    public required double TransferHours { get; init; }
+
+    public required PostSpec[] Posts { get; init; }
+
+    /// <summary>Closure intervals in simulated hours, sorted, as [start, end).</summary>
+    public required (double Start, double End)[] Closures { get; init; }
+
+    /// <summary>Expected crossing hours with empty queues, entering at post 0 or post 1 (used by routing).</summary>
+    public required double[] BaseCrossingHours { get; init; }
+}
+
+internal sealed record CarrierSpec(
+    string Id,
+    int HomeNode,
+    int Trucks,
+    int FirstTruck,
+    long CapacityKg,
+    double TopSpeedKmh,
+    double CostPerKmUsd,
+    double CostPerHourUsd,
+    double LoadHours,
+    double UnloadHours,
+    double HandlingCv,
+    double TravelCv);
+
+internal sealed record FlowSpec(
+    string Id,
+    int Commodity,
+    int Origin,
+    int Destination,
+    int Carrier,
+    TrafficKind Traffic,
+    double KgPerHour,
+    double[] Seasonality,
+    double DailyCv,
+    double ValueUsdPerKg,
+    int[] LegStart,
+    int[] LegCount,
+    int[] PreferredOption);
+
+/// <summary>
+/// One way to drive a leg: straight (Gate = -1) or through a gate entered at <see cref="EntryPost"/>.
+/// Km1/Hours1 lead to the gate (or the whole leg when there is none); Km2/Hours2 lead on from the gate.
+/// </summary>
+internal readonly record struct LegOption(int Gate, int EntryPost, double Km1, double Hours1, double Km2, double Hours2);
+
+/// <summary>The three legs of a truck's cycle for one flow.</summary>
+internal static class Leg
+{
+    public const int HomeToOrigin = 0;
+    public const int OriginToDestination = 1;
+    public const int DestinationToHome = 2;
+}

@@ -1,0 +1,565 @@
+using TradeSim.Kernel.Randomness;
+using TradeSim.Kernel.Scenarios;
+
+namespace TradeSim.Kernel;
+
+/// <summary>
+/// A border gate: a pair of posts, one per country. Each post has lanes, opening hours and a FIFO queue; a truck is
+/// served at the post it enters by, moves across, and is served at the other post. Inside a step the gate runs its own
+/// small discrete-event loop in continuous time (arrivals, service completions, openings), so waiting times do not
+/// depend on the step length. Arrivals come in through <see cref="Inbox"/>; released trucks go out through
+/// <see cref="Outbox"/>.
+/// </summary>
+internal sealed class GateModel
+{
+    private const int EventArrival = 0;
+    private const int EventCompletion = 1;
+    private const int EventWake = 2;
+    private const int EventReleaseAfterClosure = 3;
+
+    private readonly GateSpec _spec;
+    private readonly RandomStream[] _serviceStreams;
+    private readonly double _warmupEnd;
+    private readonly int _commodityEmpty;
+
+    private readonly Ring<int>[] _queues = new Ring<int>[2];
+    private readonly int[] _busyLanes = new int[2];
+    private readonly bool[] _wakeScheduled = new bool[2];
+    private Visit[] _visits;
+    private Ring<int> _freeVisits;
+    private GateEvent[] _heap;
+    private int _heapCount;
+    private long _sequence;
+    private int _inGate;
+    private double _clock;
+
+    private readonly int _index;
+
+    public GateModel(int index, GateSpec spec, int commodityCount, ulong seed, int replication, double warmupEnd, int statisticsDays)
+    {
+        _index = index;
+        _spec = spec;
+        _commodityEmpty = commodityCount;
+        _warmupEnd = warmupEnd;
+        _serviceStreams = [RandomStream.For(seed, replication, spec.Id, "service:" + spec.Posts[0].Country), RandomStream.For(seed, replication, spec.Id, "service:" + spec.Posts[1].Country)];
+        _queues[0] = new Ring<int>(64);
+        _queues[1] = new Ring<int>(64);
+        _visits = new Visit[64];
+        _freeVisits = new Ring<int>(64);
+        for (var i = 0; i < _visits.Length; i++)
+        {
+            _freeVisits.Enqueue(i);
+        }
+
+        _heap = new GateEvent[64];
+        Inbox = new GrowableBuffer<GateArrivalMessage>(64);
+        Outbox = new GrowableBuffer<GateReleaseMessage>(64);
+        Stats = new GateStatistics(commodityCount, statisticsDays);
+        _clock = 0;
+    }
+
+    public GateSpec Spec => _spec;
+
+    public GrowableBuffer<GateArrivalMessage> Inbox;
+
+    public GrowableBuffer<GateReleaseMessage> Outbox;
+
+    public GateStatistics Stats { get; }
+
+    public GateBulletin Bulletin;
+
+    /// <summary>Runs the gate over [t0, t1): takes the inbox, serves in continuous time, fills the outbox.</summary>
+    public void Step(double t0, double t1)
+    {
+        Outbox.Clear();
+        for (var i = 0; i < Inbox.Count; i++)
+        {
+            ref readonly var m = ref Inbox[i];
+            var slot = AllocateVisit();
+            ref var v = ref _visits[slot];
+            v.Truck = m.Truck;
+            v.Commodity = m.Commodity;
+            v.Kg = m.Kg;
+            v.ValueUsd = m.ValueUsd;
+            v.Traffic = m.Traffic;
+            v.EntryPost = m.EntryPost;
+
+            // A truck whose whole leg fitted inside the previous step reports an arrival before this step began;
+            // the gate's clock has moved on, so it arrives now (legs are hours long, so this is rare and small).
+            var time = Math.Max(m.Time, t0);
+            v.GateArrival = time;
+            Push(time, EventArrival, m.EntryPost, slot);
+        }
+
+        Inbox.Clear();
+
+        while (_heapCount > 0 && _heap[0].Time < t1)
+        {
+            var e = Pop();
+            AdvanceTo(e.Time);
+            switch (e.Kind)
+            {
+                case EventArrival:
+                    OnArrival(e.Post, e.Slot, e.Time);
+                    break;
+                case EventCompletion:
+                    OnCompletion(e.Post, e.Slot, e.Time);
+                    break;
+                case EventWake:
+                    _wakeScheduled[e.Post] = false;
+                    TryStartService(e.Post, e.Time);
+                    break;
+                default:
+                    Release(e.Slot, e.Time);
+                    break;
+            }
+        }
+
+        AdvanceTo(t1);
+        AccumulateOpenLaneHours(t0, t1);
+        PublishBulletin(t1);
+        if (t1 > _warmupEnd)
+        {
+            Stats.MaxQueue = Math.Max(Stats.MaxQueue, _queues[0].Count + _queues[1].Count);
+            var day = (int)Math.Floor((t1 - _warmupEnd - 1e-9) / 24.0);
+            if (day >= 0 && day < Stats.DailyQueueAtEnd.Length && IsDayEnd(t1))
+            {
+                Stats.DailyQueueAtEnd[day] = _queues[0].Count + _queues[1].Count;
+            }
+        }
+    }
+
+    private static bool IsDayEnd(double t) => Math.Abs((t / 24.0) - Math.Round(t / 24.0)) < 1e-9;
+
+    private void OnArrival(int post, int slot, double time)
+    {
+        ref var v = ref _visits[slot];
+        v.PostArrival = time;
+        if (post == v.EntryPost)
+        {
+            _inGate++;
+        }
+
+        _queues[post].Enqueue(slot);
+        TryStartService(post, time);
+    }
+
+    private void OnCompletion(int post, int slot, double time)
+    {
+        _busyLanes[post]--;
+        ref var v = ref _visits[slot];
+        if (post == v.EntryPost)
+        {
+            Push(time + _spec.TransferHours, EventArrival, 1 - post, slot);
+        }
+        else
+        {
+            var closedUntil = ClosureEndAt(time);
+            if (closedUntil > time)
+            {
+                // The gate closed while this truck was being cleared: it cannot leave until the closure ends.
+                Push(closedUntil, EventReleaseAfterClosure, post, slot);
+            }
+            else
+            {
+                Release(slot, time);
+            }
+        }
+
+        TryStartService(post, time);
+    }
+
+    private void TryStartService(int post, double now)
+    {
+        ref var queue = ref _queues[post];
+        var lanes = _spec.Posts[post].Lanes;
+        if (queue.Count == 0 || _busyLanes[post] >= lanes)
+        {
+            return;
+        }
+
+        if (!IsOpen(post, now))
+        {
+            if (!_wakeScheduled[post])
+            {
+                _wakeScheduled[post] = true;
+                Push(NextOpening(post, now), EventWake, post, -1);
+            }
+
+            return;
+        }
+
+        var spec = _spec.Posts[post];
+        var stream = _serviceStreams[post];
+        while (queue.Count > 0 && _busyLanes[post] < lanes)
+        {
+            var slot = queue.Dequeue();
+            ref var v = ref _visits[slot];
+            var c = v.Commodity < 0 ? _commodityEmpty : v.Commodity;
+            var service = stream.Positive(spec.ServiceMeanHours[c], spec.ServiceCv[c]);
+            if (now >= _warmupEnd)
+            {
+                ref var p = ref Stats.Posts[post];
+                p.WaitHoursSum += now - v.PostArrival;
+                p.Served++;
+                p.ServiceHoursSum += service;
+            }
+
+            _busyLanes[post]++;
+            Push(now + service, EventCompletion, post, slot);
+        }
+    }
+
+    private void Release(int slot, double time)
+    {
+        ref var v = ref _visits[slot];
+        _inGate--;
+        Outbox.Add(new GateReleaseMessage(v.Truck, _index, time));
+        if (time >= _warmupEnd)
+        {
+            var hours = time - v.GateArrival;
+            Stats.Record(v.EntryPost, v.Commodity, v.Kg, v.ValueUsd, v.Traffic, hours);
+            var day = (int)((time - _warmupEnd) / 24.0);
+            if (day < Stats.DailyCrossings.Length)
+            {
+                Stats.DailyCrossings[day]++;
+                Stats.DailyKg[day] += v.Kg;
+                Stats.DailyHoursSum[day] += hours;
+            }
+        }
+
+        _freeVisits.Enqueue(slot);
+    }
+
+    /// <summary>Integrates queue lengths, busy lanes and trucks in the gate over time, from the end of warm-up on.</summary>
+    private void AdvanceTo(double time)
+    {
+        var from = Math.Max(_clock, _warmupEnd);
+        if (time > from)
+        {
+            var dt = time - from;
+
+            // Events and step ends fall inside one step, and a step never spans midnight, so [from, time] lies in one day.
+            var day = (int)((from - _warmupEnd) / 24.0);
+            if (day < Stats.DailyQueueArea.Length)
+            {
+                Stats.DailyQueueArea[day] += (_queues[0].Count + _queues[1].Count) * dt;
+            }
+
+            for (var p = 0; p < 2; p++)
+            {
+                ref var s = ref Stats.Posts[p];
+                var q = _queues[p].Count;
+                s.QueueArea += q * dt;
+                s.BusyArea += _busyLanes[p] * dt;
+                s.RoadsideArea += Math.Max(0, q - _spec.Posts[p].HoldingCapacity) * dt;
+            }
+
+            Stats.InGateArea += _inGate * dt;
+        }
+
+        _clock = Math.Max(_clock, time);
+    }
+
+    private void AccumulateOpenLaneHours(double t0, double t1)
+    {
+        var a = Math.Max(t0, _warmupEnd);
+        if (t1 <= a)
+        {
+            return;
+        }
+
+        Stats.WindowHours += t1 - a;
+        for (var p = 0; p < 2; p++)
+        {
+            Stats.Posts[p].OpenLaneHours += OpenHoursWithin(p, a, t1) * _spec.Posts[p].Lanes;
+        }
+    }
+
+    private double OpenHoursWithin(int post, double a, double b)
+    {
+        var spec = _spec.Posts[post];
+        var total = 0.0;
+        for (var day = Math.Floor(a / 24.0); day * 24.0 < b; day++)
+        {
+            var wa = Math.Max(a, (day * 24.0) + spec.OpenHour);
+            var wb = Math.Min(b, (day * 24.0) + spec.CloseHour);
+            if (wb <= wa)
+            {
+                continue;
+            }
+
+            var open = wb - wa;
+            foreach (var (cs, ce) in _spec.Closures)
+            {
+                open -= Math.Max(0, Math.Min(wb, ce) - Math.Max(wa, cs));
+            }
+
+            total += Math.Max(0, open);
+        }
+
+        return total;
+    }
+
+    private void PublishBulletin(double now)
+    {
+        Bulletin.ClosedUntil = ClosureEndAt(now);
+        for (var entry = 0; entry < 2; entry++)
+        {
+            var hours = _spec.BaseCrossingHours[entry];
+            for (var p = 0; p < 2; p++)
+            {
+                var post = _spec.Posts[p];
+                hours += _queues[p].Count * post.ServiceMeanHours[_commodityEmpty] / post.Lanes;
+            }
+
+            if (entry == 0)
+            {
+                Bulletin.ExpectedHoursEnteringPost0 = hours;
+            }
+            else
+            {
+                Bulletin.ExpectedHoursEnteringPost1 = hours;
+            }
+        }
+    }
+
+    /// <summary>The end of the closure in force at <paramref name="time"/>, or <paramref name="time"/> itself when none is.</summary>
+    private double ClosureEndAt(double time)
+    {
+        foreach (var (start, end) in _spec.Closures)
+        {
+            if (time >= start && time < end)
+            {
+                return end;
+            }
+        }
+
+        return time;
+    }
+
+    private bool IsOpen(int post, double time)
+    {
+        if (ClosureEndAt(time) > time)
+        {
+            return false;
+        }
+
+        var spec = _spec.Posts[post];
+        if (spec.OpenAllDay)
+        {
+            return true;
+        }
+
+        var hourOfDay = time - (Math.Floor(time / 24.0) * 24.0);
+        return hourOfDay >= spec.OpenHour && hourOfDay < spec.CloseHour;
+    }
+
+    private double NextOpening(int post, double time)
+    {
+        var spec = _spec.Posts[post];
+        var t = time;
+        for (var guard = 0; guard < 10_000; guard++)
+        {
+            var closedUntil = ClosureEndAt(t);
+            if (closedUntil > t)
+            {
+                t = closedUntil;
+                continue;
+            }
+
+            if (spec.OpenAllDay)
+            {
+                return t;
+            }
+
+            var dayStart = Math.Floor(t / 24.0) * 24.0;
+            var hourOfDay = t - dayStart;
+            if (hourOfDay < spec.OpenHour)
+            {
+                t = dayStart + spec.OpenHour;
+            }
+            else if (hourOfDay >= spec.CloseHour)
+            {
+                t = dayStart + 24.0 + spec.OpenHour;
+            }
+            else
+            {
+                return t;
+            }
+        }
+
+        throw new InvalidOperationException($"gate '{_spec.Id}' post '{spec.Country}' never opens after hour {time}");
+    }
+
+    private int AllocateVisit()
+    {
+        if (_freeVisits.Count == 0)
+        {
+            var old = _visits.Length;
+            Array.Resize(ref _visits, old * 2);
+            for (var i = old; i < _visits.Length; i++)
+            {
+                _freeVisits.Enqueue(i);
+            }
+        }
+
+        return _freeVisits.Dequeue();
+    }
+
+    private void Push(double time, int kind, int post, int slot)
+    {
+        if (_heapCount == _heap.Length)
+        {
+            Array.Resize(ref _heap, _heap.Length * 2);
+        }
+
+        var e = new GateEvent(time, _sequence++, kind, post, slot);
+        var i = _heapCount++;
+        while (i > 0)
+        {
+            var parent = (i - 1) >> 1;
+            if (!e.Before(_heap[parent]))
+            {
+                break;
+            }
+
+            _heap[i] = _heap[parent];
+            i = parent;
+        }
+
+        _heap[i] = e;
+    }
+
+    private GateEvent Pop()
+    {
+        var top = _heap[0];
+        var last = _heap[--_heapCount];
+        var i = 0;
+        while (true)
+        {
+            var child = (2 * i) + 1;
+            if (child >= _heapCount)
+            {
+                break;
+            }
+
+            if (child + 1 < _heapCount && _heap[child + 1].Before(_heap[child]))
+            {
+                child++;
+            }
+
+            if (!_heap[child].Before(last))
+            {
+                break;
+            }
+
+            _heap[i] = _heap[child];
+            i = child;
+        }
+
+        if (_heapCount > 0)
+        {
+            _heap[i] = last;
+        }
+
+        return top;
+    }
+
+    private struct Visit
+    {
+        public int Truck;
+        public int Commodity;
+        public long Kg;
+        public double ValueUsd;
+        public TrafficKind Traffic;
+        public int EntryPost;
+        public double GateArrival;
+        public double PostArrival;
+    }
+
+    /// <summary>An event of the gate's inner loop, ordered by time and then by the order it was scheduled in.</summary>
+    private readonly record struct GateEvent(double Time, long Sequence, int Kind, int Post, int Slot)
+    {
+        public bool Before(in GateEvent other) => Time < other.Time || (Time == other.Time && Sequence < other.Sequence);
+    }
+}
+
+/// <summary>Per-post accumulators (from the end of warm-up on).</summary>
+internal struct PostStatistics
+{
+    public double WaitHoursSum;
+    public double ServiceHoursSum;
+    public long Served;
+    public double QueueArea;
+    public double BusyArea;
+    public double RoadsideArea;
+    public double OpenLaneHours;
+}
+
+/// <summary>What a gate measures over the statistics window.</summary>
+internal sealed class GateStatistics
+{
+    public GateStatistics(int commodityCount, int days)
+    {
+        DailyCrossings = new long[days];
+        DailyKg = new long[days];
+        DailyHoursSum = new double[days];
+        DailyQueueAtEnd = new int[days];
+        DailyQueueArea = new double[days];
+        KgByCommodity = new long[commodityCount];
+    }
+
+    public PostStatistics[] Posts { get; } = new PostStatistics[2];
+
+    public long Crossings;
+    public long LoadedCrossings;
+    public long Kg;
+    public double ValueUsd;
+    public double CrossingHoursSum;
+    public double InGateArea;
+    public double WindowHours;
+    public int MaxQueue;
+
+    public long[] LoadedCrossingsByTraffic { get; } = new long[3];
+
+    public long[] KgByTraffic { get; } = new long[3];
+
+    /// <summary>Value of goods by the post they left through (index of the exit post): imports into that post's country.</summary>
+    public double[] ValueByExitPost { get; } = new double[2];
+
+    public long[] CrossingsByEntryPost { get; } = new long[2];
+
+    public long[] KgByCommodity { get; }
+
+    public DurationHistogram CrossingHours { get; } = new();
+
+    public long[] DailyCrossings { get; }
+
+    public long[] DailyKg { get; }
+
+    public double[] DailyHoursSum { get; }
+
+    public int[] DailyQueueAtEnd { get; }
+
+    /// <summary>Truck-hours queued at both posts, per day of the window: divided by 24, the day's mean queue.</summary>
+    public double[] DailyQueueArea { get; }
+
+    public void Record(int entryPost, int commodity, long kg, double valueUsd, TrafficKind traffic, double hours)
+    {
+        Crossings++;
+        CrossingsByEntryPost[entryPost]++;
+        CrossingHoursSum += hours;
+        CrossingHours.Add(hours);
+        if (commodity >= 0)
+        {
+            LoadedCrossings++;
+            Kg += kg;
+            ValueUsd += valueUsd;
+            LoadedCrossingsByTraffic[(int)traffic]++;
+            KgByTraffic[(int)traffic] += kg;
+            ValueByExitPost[1 - entryPost] += valueUsd;
+            KgByCommodity[commodity] += kg;
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using TradeSim.Kernel.Scenarios;
+
+namespace TradeSim.Kernel;
+
+/// <summary>A province tells the flow's carrier that a truckload is ready for pick-up.</summary>
+internal readonly record struct ShipmentMessage(int Flow, long Kg, double ReadyTime);
+
+/// <summary>A carrier's truck arrives at a gate's entry post at <see cref="Time"/> (continuous hours). Commodity -1 is an empty truck.</summary>
+internal readonly record struct GateArrivalMessage(
+    int Gate,
+    int EntryPost,
+    int Truck,
+    double Time,
+    int Commodity,
+    long Kg,
+    double ValueUsd,
+    TrafficKind Traffic);
+
+/// <summary>A gate releases a truck to the far side at <see cref="Time"/>.</summary>
+internal readonly record struct GateReleaseMessage(int Truck, int Gate, double Time);
+
+/// <summary>
+/// What a gate announces at the end of each step for routing: whether it is closed and until when, and its expected
+/// crossing hours from each side given its queues. Carriers read the previous step's bulletin, never the gate itself.
+/// </summary>
+internal struct GateBulletin
+{
+    public double ClosedUntil;
+    public double ExpectedHoursEnteringPost0;
+    public double ExpectedHoursEnteringPost1;
+}

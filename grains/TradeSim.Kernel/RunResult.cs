@@ -1,0 +1,122 @@
+namespace TradeSim.Kernel;
+
+/// <summary>
+/// Everything one replication measured over its statistics window (warm-up excluded), plus the conservation
+/// account over the whole run. Plain data: the silo stores it, the client reports it.
+/// </summary>
+public sealed record RunResult(
+    string Scenario,
+    ulong Seed,
+    int Replication,
+    DateOnly Start,
+    int Days,
+    int WarmupDays,
+    int StepMinutes,
+    IReadOnlyList<GateResult> Gates,
+    IReadOnlyList<CorridorResult> Corridors,
+    IReadOnlyList<CommodityResult> Commodities,
+    ConservationAccount Conservation,
+    long LegsThroughGates,
+    long LegsDiverted,
+    double OperatingCostUsd,
+    double KmDriven,
+    IReadOnlyList<FlowResult> Flows,
+    IReadOnlyList<DailyGateRecord> Daily);
+
+/// <summary>One gate over the window: trucks that completed the crossing (both posts), their cargo and how long it took.</summary>
+public sealed record GateResult(
+    string Id,
+    string Name,
+    string Corridor,
+    string GateClass,
+    long Trucks,
+    long LoadedTrucks,
+    double Tonnes,
+    double ValueUsd,
+    double MeanHoursToCross,
+    double P95HoursToCross,
+    double Utilisation,
+    int MaxQueue,
+    double MeanTrucksInGate,
+    double WindowHours,
+    TripResult Trips,
+    IReadOnlyList<PostResult> Posts,
+    IReadOnlyDictionary<string, long> LoadedTrucksByTraffic,
+    IReadOnlyDictionary<string, double> TonnesByTraffic,
+    IReadOnlyDictionary<string, double> ValueImportedByCountry,
+    IReadOnlyDictionary<string, double> TonnesByCommodity);
+
+/// <summary>One post of a gate (the WCO Time Release Study view: arrival to release at each post).</summary>
+public sealed record PostResult(
+    string Country,
+    int Lanes,
+    long Served,
+    double MeanWaitHours,
+    double MeanServiceHours,
+    double MeanQueueLength,
+    double Utilisation,
+    double RoadsideTruckHours);
+
+public sealed record CorridorResult(string Id, IReadOnlyList<string> Gates, long Trucks, long LoadedTrucks, double Tonnes, double ValueUsd, double MeanHoursToCross, TripResult Trips);
+
+/// <summary>
+/// Loaded trips (origin to destination) that ended in the window, summed: the basis of the ADB CAREC corridor
+/// performance indicators. Hours run from leaving the origin to arriving at the destination; border hours from
+/// arriving at the first post to release from the second; the crossing cost is the gate fee plus the border hours
+/// at the carrier's hourly rate; the trip cost adds distance at the per-km rate and all hours at the hourly rate.
+/// </summary>
+public sealed record TripResult(long Legs, double Km, double Tonnes, double TonneKm, double Hours, double BorderHours, double CostUsd, double CrossingCostUsd)
+{
+    public static readonly TripResult None = new(0, 0, 0, 0, 0, 0, 0, 0);
+
+    /// <summary>CAREC: hours to cross a border, waiting included (mean per loaded crossing).</summary>
+    public double HoursToCross => Legs == 0 ? 0 : BorderHours / Legs;
+
+    /// <summary>CAREC: cost of a border crossing in USD (mean per loaded crossing).</summary>
+    public double CrossingCostPerTripUsd => Legs == 0 ? 0 : CrossingCostUsd / Legs;
+
+    /// <summary>CAREC: the cost of moving 20 tonnes 500 km, in USD, from trip cost per tonne-km.</summary>
+    public double CostPer500Km20TUsd => TonneKm == 0 ? 0 : CostUsd / TonneKm * 500 * 20;
+
+    /// <summary>CAREC: speed with delays, km/h over the whole trip including the border.</summary>
+    public double SpeedWithDelaysKmh => Hours == 0 ? 0 : Km / Hours;
+
+    /// <summary>CAREC: speed without delays, km/h over the time on the road (border hours left out).</summary>
+    public double SpeedWithoutDelaysKmh => Hours - BorderHours <= 0 ? 0 : Km / (Hours - BorderHours);
+
+    public TripResult Add(TripResult other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return new TripResult(Legs + other.Legs, Km + other.Km, Tonnes + other.Tonnes, TonneKm + other.TonneKm, Hours + other.Hours, BorderHours + other.BorderHours, CostUsd + other.CostUsd, CrossingCostUsd + other.CrossingCostUsd);
+    }
+}
+
+/// <summary>One flow's deliveries in the window, by the gate its loaded trucks crossed ("" for none).</summary>
+public sealed record FlowResult(string Id, string Commodity, string From, string To, double DeliveredTonnes, IReadOnlyDictionary<string, double> TonnesByGate);
+
+public sealed record CommodityResult(string Id, double ProducedTonnes, double DeliveredTonnes, double DeliveredValueUsd, double CrossedTonnes);
+
+/// <summary>Kilograms of one commodity over the whole run: produced = delivered + in transit + queued + in stock.</summary>
+public sealed record CommodityBalance(string Commodity, long ProducedKg, long DeliveredKg, long InTransitKg, long QueuedKg, long StockKg)
+{
+    public bool Balances => ProducedKg == DeliveredKg + InTransitKg + QueuedKg + StockKg;
+}
+
+public sealed record ConservationAccount(IReadOnlyList<CommodityBalance> ByCommodity)
+{
+    public double ProducedTonnes => Sum(b => b.ProducedKg);
+
+    public double DeliveredTonnes => Sum(b => b.DeliveredKg);
+
+    public double InTransitTonnes => Sum(b => b.InTransitKg);
+
+    public double QueuedTonnes => Sum(b => b.QueuedKg);
+
+    public double StockTonnes => Sum(b => b.StockKg);
+
+    public bool Balances => ByCommodity.All(b => b.Balances);
+
+    private double Sum(Func<CommodityBalance, long> kg) => ByCommodity.Sum(kg) / 1000.0;
+}
+
+public sealed record DailyGateRecord(DateOnly Date, string Gate, long Trucks, double Tonnes, double MeanHoursToCross, int QueueAtEndOfDay, double MeanQueue);

@@ -1,0 +1,120 @@
+namespace TradeSim.Kernel.Scenarios;
+
+/// <summary>A validated scenario: the network, fleets and flows of one run, in the units the file uses.</summary>
+public sealed record ScenarioDefinition(
+    string Name,
+    string Description,
+    RunSettingsDefinition Settings,
+    IReadOnlyDictionary<string, IReadOnlyList<TrafficKind>> GateClasses,
+    IReadOnlyList<CommodityDefinition> Commodities,
+    IReadOnlyList<NodeDefinition> Nodes,
+    IReadOnlyList<GateDefinition> Gates,
+    IReadOnlyList<RoadDefinition> Roads,
+    IReadOnlyList<CarrierDefinition> Carriers,
+    IReadOnlyList<FlowDefinition> Flows,
+    CalibrationDefinition? Calibration);
+
+/// <summary>
+/// The simulated period. Statistics cover <see cref="Days"/> days from <see cref="Start"/>; the warm-up runs
+/// for <see cref="WarmupDays"/> days before it and is excluded from every statistic.
+/// </summary>
+public sealed record RunSettingsDefinition(DateOnly Start, int Days, int WarmupDays, int StepMinutes);
+
+/// <summary>What a truck carries across a gate; gate classes allow some kinds and not others.</summary>
+public enum TrafficKind
+{
+    /// <summary>Goods of a third country crossing in transit (for example Lao bauxite to a Vietnamese seaport).</summary>
+    Transit,
+
+    /// <summary>Import and export.</summary>
+    Trade,
+
+    /// <summary>Exchange of border residents and border markets.</summary>
+    Local,
+}
+
+public sealed record CommodityDefinition(string Id, string Name, SourceLocation Location);
+
+public sealed record NodeDefinition(string Id, string Name, string Country, string Kind, SourceLocation Location);
+
+public sealed record ServiceTimeDefinition(double MeanMinutes, double Cv);
+
+public sealed record PostDefinition(
+    string Country,
+    string Name,
+    int Lanes,
+    int OpenMinute,
+    int CloseMinute,
+    int HoldingCapacity,
+    ServiceTimeDefinition DefaultService,
+    IReadOnlyDictionary<string, ServiceTimeDefinition> ServiceByCommodity,
+    SourceLocation Location);
+
+public sealed record ClosureDefinition(DateOnly From, int Days, string Reason);
+
+public sealed record GateDefinition(
+    string Id,
+    string Name,
+    string Corridor,
+    string GateClass,
+    double FeeUsd,
+    double TransferMinutes,
+    IReadOnlyList<PostDefinition> Posts,
+    IReadOnlyList<ClosureDefinition> Closures,
+    SourceLocation Location);
+
+/// <summary>A road link; an end is a node id or a gate post written `gate.country`.</summary>
+public sealed record RoadDefinition(string Id, string From, string To, double Km, double Kmh, SourceLocation Location);
+
+public sealed record CarrierDefinition(
+    string Id,
+    string Name,
+    string Home,
+    int Trucks,
+    double CapacityTonnes,
+    double TopSpeedKmh,
+    double CostPerKmUsd,
+    double CostPerHourUsd,
+    double LoadHours,
+    double UnloadHours,
+    double HandlingCv,
+    double TravelCv,
+    SourceLocation Location);
+
+public sealed record FlowDefinition(
+    string Id,
+    string Commodity,
+    string From,
+    string To,
+    double TonnesPerYear,
+    double ValueUsdPerTonne,
+    TrafficKind Traffic,
+    string Carrier,
+    IReadOnlyList<double> Seasonality,
+    double DailyCv,
+    SourceLocation Location);
+
+public sealed record CalibrationDefinition(DateOnly From, DateOnly To, IReadOnlyList<CalibrationTargetDefinition> Targets);
+
+/// <summary>How a calibration target is measured on a run.</summary>
+public enum CalibrationMetric
+{
+    /// <summary>Loaded trucks that completed the crossing of a gate.</summary>
+    LoadedCrossings,
+
+    /// <summary>Tonnes that completed the crossing of a gate.</summary>
+    Tonnes,
+
+    /// <summary>Value crossing a gate into the importer's country, over the value crossing it both ways.</summary>
+    ImportValueShare,
+}
+
+public sealed record CalibrationTargetDefinition(
+    string Id,
+    string Description,
+    double Observed,
+    CalibrationMetric Metric,
+    string Gate,
+    TrafficKind? Traffic,
+    string? Importer,
+    string Source);

@@ -1,0 +1,749 @@
+using System.Globalization;
+
+namespace TradeSim.Kernel.Scenarios;
+
+/// <summary>The outcome of parsing scenario text: a definition, or the located errors that prevent one.</summary>
+public sealed record ScenarioParseResult(ScenarioDefinition? Definition, IReadOnlyList<ScenarioError> Errors)
+{
+    public bool Succeeded => Definition is not null && Errors.Count == 0;
+}
+
+/// <summary>
+/// Turns scenario text into a <see cref="ScenarioDefinition"/>. Pure: it is handed the text of every layer
+/// (the base file first, each file that extends it after), merges them and validates the result. It never
+/// reads files; resolving <c>extends</c> to texts is the caller's job.
+/// </summary>
+public static class ScenarioParser
+{
+    private static readonly string[] TopLevelKeys =
+        ["name", "description", "extends", "settings", "gate_classes", "commodities", "nodes", "gates", "roads", "carriers", "flows", "calibration"];
+
+    private static readonly string[] GateKeys = ["name", "corridor", "class", "fee_usd", "transfer_minutes", "closures"];
+
+    public static ScenarioParseResult Parse(IReadOnlyList<ScenarioSource> layers)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        if (layers.Count == 0)
+        {
+            throw new ArgumentException("at least one layer of scenario text is needed", nameof(layers));
+        }
+
+        var errors = new List<ScenarioError>();
+        YamlTreeNode? merged = null;
+        foreach (var layer in layers)
+        {
+            var root = YamlTreeReader.Read(layer, errors);
+            if (root is null)
+            {
+                continue;
+            }
+
+            if (root is not YamlMapping)
+            {
+                errors.Add(new ScenarioError(root.Location, $"expected a mapping of scenario sections (name, settings, gates, ...), found {root.KindName}"));
+                continue;
+            }
+
+            merged = merged is null ? root : YamlTreeMerger.Merge(merged, root);
+        }
+
+        if (errors.Count > 0 || merged is null)
+        {
+            return new ScenarioParseResult(null, errors);
+        }
+
+        var definition = new DefinitionBuilder(errors).Build((YamlMapping)merged);
+        return errors.Count > 0 ? new ScenarioParseResult(null, errors) : new ScenarioParseResult(definition, errors);
+    }
+
+    public static ScenarioParseResult Parse(string sourceName, string text) => Parse([new ScenarioSource(sourceName, text)]);
+
+    /// <summary>Builds the definition section by section, collecting every error rather than stopping at the first.</summary>
+    private sealed class DefinitionBuilder(List<ScenarioError> errors)
+    {
+        private readonly HashSet<string> _commodityIds = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, NodeDefinition> _nodes = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _carrierIds = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _postIds = new(StringComparer.Ordinal);
+
+        public ScenarioDefinition? Build(YamlMapping root)
+        {
+            CheckKeys(root, TopLevelKeys, "scenario");
+            var name = RequiredString(root, "name", "scenario");
+            var description = OptionalString(root, "description") ?? string.Empty;
+            var settings = ReadSettings(root.Get("settings"), root.Location);
+            var gateClasses = ReadGateClasses(root.Get("gate_classes"), root.Location);
+            var commodities = ReadEntities(root, "commodities", ReadCommodity);
+            foreach (var c in commodities)
+            {
+                _commodityIds.Add(c.Id);
+            }
+
+            var nodes = ReadEntities(root, "nodes", ReadNode);
+            foreach (var n in nodes)
+            {
+                _nodes[n.Id] = n;
+            }
+
+            var gates = ReadEntities(root, "gates", (id, map) => ReadGate(id, map, gateClasses));
+            var roads = ReadEntities(root, "roads", ReadRoad);
+            var carriers = ReadEntities(root, "carriers", ReadCarrier);
+            foreach (var c in carriers)
+            {
+                _carrierIds.Add(c.Id);
+            }
+
+            var flows = ReadEntities(root, "flows", ReadFlow);
+            var calibration = root.Get("calibration") is { } calibrationNode ? ReadCalibration(calibrationNode, gates) : null;
+            if (settings is null || name is null)
+            {
+                return null;
+            }
+
+            return new ScenarioDefinition(name, description, settings, gateClasses, commodities, nodes, gates, roads, carriers, flows, calibration);
+        }
+
+        private RunSettingsDefinition? ReadSettings(YamlTreeNode? node, SourceLocation parent)
+        {
+            if (node is null)
+            {
+                errors.Add(new ScenarioError(parent, "missing `settings:`: expected start, days, warmup_days and step_minutes"));
+                return null;
+            }
+
+            if (AsMapping(node, "settings") is not { } map)
+            {
+                return null;
+            }
+
+            CheckKeys(map, ["start", "days", "warmup_days", "step_minutes"], "settings");
+            var start = RequiredDate(map, "start", "settings");
+            var days = Int(map, "days", 365, 1, 100 * 366);
+            var warmup = Int(map, "warmup_days", 14, 0, 3660);
+            var step = Int(map, "step_minutes", 60, 1, 24 * 60);
+            if (map.Get("step_minutes") is { } stepNode && step > 0 && (24 * 60) % step != 0)
+            {
+                errors.Add(new ScenarioError(stepNode.Location, $"step_minutes {step} does not divide a day: expected a divisor of 1440 such as 15, 30 or 60"));
+            }
+
+            return start is { } s ? new RunSettingsDefinition(s, days, warmup, step) : null;
+        }
+
+        private Dictionary<string, IReadOnlyList<TrafficKind>> ReadGateClasses(YamlTreeNode? node, SourceLocation parent)
+        {
+            var classes = new Dictionary<string, IReadOnlyList<TrafficKind>>(StringComparer.Ordinal);
+            if (node is null)
+            {
+                errors.Add(new ScenarioError(parent, "missing `gate_classes:`: expected each gate class with the traffic it allows, e.g. `international: [transit, trade, local]`"));
+                return classes;
+            }
+
+            if (AsMapping(node, "gate_classes") is not { } map)
+            {
+                return classes;
+            }
+
+            foreach (var (key, value) in map.Entries)
+            {
+                if (value is not YamlSequence seq)
+                {
+                    errors.Add(new ScenarioError(value.Location, $"gate class '{key.Value}': expected a list of traffic kinds (transit, trade, local), found {value.KindName}"));
+                    continue;
+                }
+
+                var kinds = new List<TrafficKind>();
+                foreach (var item in seq.Items)
+                {
+                    if (ParseTraffic(item) is { } kind)
+                    {
+                        kinds.Add(kind);
+                    }
+                }
+
+                classes[key.Value] = kinds;
+            }
+
+            return classes;
+        }
+
+        private CommodityDefinition ReadCommodity(string id, YamlMapping map)
+        {
+            CheckKeys(map, ["name"], $"commodity '{id}'");
+            return new CommodityDefinition(id, OptionalString(map, "name") ?? id, map.Location);
+        }
+
+        private NodeDefinition ReadNode(string id, YamlMapping map)
+        {
+            CheckKeys(map, ["name", "country", "kind"], $"node '{id}'");
+            var country = RequiredString(map, "country", $"node '{id}'") ?? "??";
+            CheckCountry(map.Get("country"), country);
+            var kind = OptionalString(map, "kind") ?? "province";
+            if (kind is not ("province" or "district" or "seaport" or "hub"))
+            {
+                errors.Add(new ScenarioError(map.Get("kind")!.Location, $"node '{id}': unknown kind '{kind}': expected province, district, seaport or hub"));
+            }
+
+            return new NodeDefinition(id, OptionalString(map, "name") ?? id, country, kind, map.Location);
+        }
+
+        private GateDefinition ReadGate(string id, YamlMapping map, Dictionary<string, IReadOnlyList<TrafficKind>> classes)
+        {
+            var what = $"gate '{id}'";
+            var gateClass = RequiredString(map, "class", what) ?? string.Empty;
+            if (gateClass.Length > 0 && !classes.ContainsKey(gateClass))
+            {
+                errors.Add(new ScenarioError(map.Get("class")!.Location, $"{what}: unknown gate class '{gateClass}': expected one of {string.Join(", ", classes.Keys)}"));
+            }
+
+            var posts = new List<PostDefinition>();
+            foreach (var (key, value) in map.Entries)
+            {
+                if (Array.IndexOf(GateKeys, key.Value) >= 0)
+                {
+                    continue;
+                }
+
+                if (!IsCountryCode(key.Value))
+                {
+                    errors.Add(new ScenarioError(key.Location, $"{what}: unknown key '{key.Value}': expected one of {string.Join(", ", GateKeys)} or a post keyed by its two-letter country code (vn, la, cn)"));
+                    continue;
+                }
+
+                if (AsMapping(value, $"{what} post '{key.Value}'") is { } postMap)
+                {
+                    posts.Add(ReadPost(id, key.Value, postMap));
+                    _postIds.Add(id + "." + key.Value);
+                }
+            }
+
+            if (posts.Count != 2)
+            {
+                errors.Add(new ScenarioError(map.Location, $"{what} has {posts.Count} post(s): expected exactly two, one per country, keyed by country code (e.g. `vn:` and `la:`)"));
+            }
+
+            var closures = new List<ClosureDefinition>();
+            if (map.Get("closures") is { } closuresNode)
+            {
+                if (closuresNode is not YamlSequence seq)
+                {
+                    errors.Add(new ScenarioError(closuresNode.Location, $"{what} closures: expected a list of `{{from: YYYY-MM-DD, days: N, reason: ...}}`, found {closuresNode.KindName}"));
+                }
+                else
+                {
+                    foreach (var item in seq.Items)
+                    {
+                        if (AsMapping(item, $"{what} closure") is not { } c)
+                        {
+                            continue;
+                        }
+
+                        CheckKeys(c, ["from", "days", "reason"], $"{what} closure");
+                        var from = RequiredDate(c, "from", $"{what} closure");
+                        var days = Int(c, "days", 1, 1, 100 * 366);
+                        if (from is { } f)
+                        {
+                            closures.Add(new ClosureDefinition(f, days, OptionalString(c, "reason") ?? string.Empty));
+                        }
+                    }
+                }
+            }
+
+            return new GateDefinition(
+                id,
+                OptionalString(map, "name") ?? id,
+                OptionalString(map, "corridor") ?? id,
+                gateClass,
+                Double(map, "fee_usd", 0, 0, 1e6),
+                Double(map, "transfer_minutes", 10, 0, 24 * 60),
+                posts,
+                closures,
+                map.Location);
+        }
+
+        private PostDefinition ReadPost(string gateId, string country, YamlMapping map)
+        {
+            var what = $"gate '{gateId}' post '{country}'";
+            CheckKeys(map, ["name", "lanes", "hours", "holding_capacity", "service"], what);
+            var lanes = Int(map, "lanes", 1, 1, 10_000, required: true);
+            var capacity = Int(map, "holding_capacity", 50, 1, 1_000_000);
+            var (open, close) = ReadHours(map.Get("hours"), what);
+            ServiceTimeDefinition defaultService = new(30, 1);
+            var byCommodity = new Dictionary<string, ServiceTimeDefinition>(StringComparer.Ordinal);
+            if (map.Get("service") is not { } serviceNode)
+            {
+                errors.Add(new ScenarioError(map.Location, $"{what}: missing `service:`: expected `default: {{mean_minutes: M, cv: C}}` and optional entries per commodity"));
+            }
+            else if (AsMapping(serviceNode, $"{what} service") is { } service)
+            {
+                var sawDefault = false;
+                foreach (var (key, value) in service.Entries)
+                {
+                    if (AsMapping(value, $"{what} service '{key.Value}'") is not { } s)
+                    {
+                        continue;
+                    }
+
+                    CheckKeys(s, ["mean_minutes", "cv"], $"{what} service '{key.Value}'");
+                    var time = new ServiceTimeDefinition(Double(s, "mean_minutes", 30, 1e-6, 1e6, required: true), Double(s, "cv", 1, 0, 10));
+                    if (key.Value == "default")
+                    {
+                        defaultService = time;
+                        sawDefault = true;
+                    }
+                    else if (!_commodityIds.Contains(key.Value))
+                    {
+                        errors.Add(new ScenarioError(key.Location, $"{what} service: unknown commodity '{key.Value}': expected `default` or one of {string.Join(", ", _commodityIds)}"));
+                    }
+                    else
+                    {
+                        byCommodity[key.Value] = time;
+                    }
+                }
+
+                if (!sawDefault)
+                {
+                    errors.Add(new ScenarioError(service.Location, $"{what} service: missing `default:`: expected the service time of empty trucks and unlisted commodities"));
+                }
+            }
+
+            return new PostDefinition(country, OptionalString(map, "name") ?? country, lanes, open, close, capacity, defaultService, byCommodity, map.Location);
+        }
+
+        private (int Open, int Close) ReadHours(YamlTreeNode? node, string what)
+        {
+            if (node is null)
+            {
+                return (0, 24 * 60);
+            }
+
+            const string expected = "expected `HH:MM-HH:MM` with 00:00 <= opening < closing <= 24:00, or `24h`";
+            if (node is not YamlScalar scalar)
+            {
+                errors.Add(new ScenarioError(node.Location, $"{what} hours: {expected}, found {node.KindName}"));
+                return (0, 24 * 60);
+            }
+
+            if (scalar.Value == "24h")
+            {
+                return (0, 24 * 60);
+            }
+
+            var parts = scalar.Value.Split('-');
+            if (parts.Length == 2 && TryMinutes(parts[0], out var open) && TryMinutes(parts[1], out var close) && open < close)
+            {
+                return (open, close);
+            }
+
+            errors.Add(new ScenarioError(node.Location, $"{what} hours '{scalar.Value}' are impossible: {expected}"));
+            return (0, 24 * 60);
+        }
+
+        private static bool TryMinutes(string text, out int minutes)
+        {
+            minutes = 0;
+            var hm = text.Trim().Split(':');
+            if (hm.Length != 2
+                || !int.TryParse(hm[0], NumberStyles.None, CultureInfo.InvariantCulture, out var h)
+                || !int.TryParse(hm[1], NumberStyles.None, CultureInfo.InvariantCulture, out var m)
+                || m > 59 || h > 24 || (h == 24 && m != 0))
+            {
+                return false;
+            }
+
+            minutes = (h * 60) + m;
+            return true;
+        }
+
+        private RoadDefinition ReadRoad(string id, YamlMapping map)
+        {
+            var what = $"road '{id}'";
+            CheckKeys(map, ["from", "to", "km", "kmh"], what);
+            var from = RequiredString(map, "from", what) ?? string.Empty;
+            var to = RequiredString(map, "to", what) ?? string.Empty;
+            CheckPlace(map.Get("from"), from, what);
+            CheckPlace(map.Get("to"), to, what);
+            return new RoadDefinition(id, from, to, Double(map, "km", 1, 1e-3, 1e5, required: true), Double(map, "kmh", 40, 1, 200), map.Location);
+        }
+
+        private CarrierDefinition ReadCarrier(string id, YamlMapping map)
+        {
+            var what = $"carrier '{id}'";
+            CheckKeys(map, ["name", "home", "trucks", "capacity_t", "kmh", "cost_per_km_usd", "cost_per_hour_usd", "load_hours", "unload_hours", "handling_cv", "travel_cv"], what);
+            var home = RequiredString(map, "home", what) ?? string.Empty;
+            CheckNode(map.Get("home"), home, what);
+            return new CarrierDefinition(
+                id,
+                OptionalString(map, "name") ?? id,
+                home,
+                Int(map, "trucks", 1, 1, 10_000_000, required: true),
+                Double(map, "capacity_t", 30, 0.1, 1000, required: true),
+                Double(map, "kmh", 60, 1, 200),
+                Double(map, "cost_per_km_usd", 1, 0, 1e4),
+                Double(map, "cost_per_hour_usd", 10, 0, 1e5),
+                Double(map, "load_hours", 2, 0, 1000),
+                Double(map, "unload_hours", 2, 0, 1000),
+                Double(map, "handling_cv", 0.3, 0, 10),
+                Double(map, "travel_cv", 0.1, 0, 10),
+                map.Location);
+        }
+
+        private FlowDefinition ReadFlow(string id, YamlMapping map)
+        {
+            var what = $"flow '{id}'";
+            CheckKeys(map, ["commodity", "from", "to", "tonnes_per_year", "value_usd_per_t", "traffic", "carrier", "seasonality", "daily_cv"], what);
+            var commodity = RequiredString(map, "commodity", what) ?? string.Empty;
+            if (commodity.Length > 0 && !_commodityIds.Contains(commodity))
+            {
+                errors.Add(new ScenarioError(map.Get("commodity")!.Location, $"{what}: unknown commodity '{commodity}': expected one of {string.Join(", ", _commodityIds)}"));
+            }
+
+            var from = RequiredString(map, "from", what) ?? string.Empty;
+            var to = RequiredString(map, "to", what) ?? string.Empty;
+            CheckNode(map.Get("from"), from, what);
+            CheckNode(map.Get("to"), to, what);
+            if (_nodes.TryGetValue(from, out var a) && _nodes.TryGetValue(to, out var b) && a.Country == b.Country)
+            {
+                errors.Add(new ScenarioError(map.Location, $"{what} runs from '{from}' to '{to}', both in '{a.Country}': expected a cross-border flow between two countries"));
+            }
+
+            var carrier = RequiredString(map, "carrier", what) ?? string.Empty;
+            if (carrier.Length > 0 && !_carrierIds.Contains(carrier))
+            {
+                errors.Add(new ScenarioError(map.Get("carrier")!.Location, $"{what}: unknown carrier '{carrier}': expected one of {string.Join(", ", _carrierIds)}"));
+            }
+
+            var traffic = map.Get("traffic") is { } trafficNode ? ParseTraffic(trafficNode) ?? TrafficKind.Trade : TrafficKind.Trade;
+            var seasonality = new List<double>();
+            if (map.Get("seasonality") is { } seasonNode)
+            {
+                if (seasonNode is YamlSequence seq && seq.Items.Count == 12)
+                {
+                    foreach (var item in seq.Items)
+                    {
+                        seasonality.Add(ParseDouble(item, "seasonality factor", 0, 100) ?? 1);
+                    }
+
+                    if (seasonality.Sum() <= 0)
+                    {
+                        errors.Add(new ScenarioError(seasonNode.Location, $"{what} seasonality: expected twelve factors with a positive sum"));
+                    }
+                }
+                else
+                {
+                    errors.Add(new ScenarioError(seasonNode.Location, $"{what} seasonality: expected a list of twelve monthly factors (January first)"));
+                }
+            }
+
+            if (seasonality.Count != 12)
+            {
+                seasonality = [.. Enumerable.Repeat(1.0, 12)];
+            }
+
+            return new FlowDefinition(
+                id,
+                commodity,
+                from,
+                to,
+                Double(map, "tonnes_per_year", 0, 0, 1e10, required: true),
+                Double(map, "value_usd_per_t", 0, 0, 1e9, required: true),
+                traffic,
+                carrier,
+                seasonality,
+                Double(map, "daily_cv", 0.3, 0, 10),
+                map.Location);
+        }
+
+        private CalibrationDefinition? ReadCalibration(YamlTreeNode node, IReadOnlyList<GateDefinition> gates)
+        {
+            if (AsMapping(node, "calibration") is not { } map)
+            {
+                return null;
+            }
+
+            CheckKeys(map, ["from", "to", "targets"], "calibration");
+            var from = RequiredDate(map, "from", "calibration");
+            var to = RequiredDate(map, "to", "calibration");
+            if (from is { } f && to is { } t && t < f)
+            {
+                errors.Add(new ScenarioError(map.Get("to")!.Location, "calibration: `to` is before `from`: expected a period of at least one day"));
+            }
+
+            var targets = new List<CalibrationTargetDefinition>();
+            if (map.Get("targets") is { } targetsNode && AsMapping(targetsNode, "calibration targets") is { } targetMap)
+            {
+                foreach (var (key, value) in targetMap.Entries)
+                {
+                    if (AsMapping(value, $"calibration target '{key.Value}'") is not { } t2)
+                    {
+                        continue;
+                    }
+
+                    var what = $"calibration target '{key.Value}'";
+                    CheckKeys(t2, ["description", "observed", "metric", "gate", "traffic", "importer", "source"], what);
+                    var metricText = RequiredString(t2, "metric", what) ?? string.Empty;
+                    CalibrationMetric? metric = metricText switch
+                    {
+                        "loaded_crossings" => CalibrationMetric.LoadedCrossings,
+                        "tonnes" => CalibrationMetric.Tonnes,
+                        "import_value_share" => CalibrationMetric.ImportValueShare,
+                        _ => null,
+                    };
+                    if (metric is null && metricText.Length > 0)
+                    {
+                        errors.Add(new ScenarioError(t2.Get("metric")!.Location, $"{what}: unknown metric '{metricText}': expected loaded_crossings, tonnes or import_value_share"));
+                    }
+
+                    var gate = RequiredString(t2, "gate", what) ?? string.Empty;
+                    if (gate.Length > 0 && !gates.Any(g => g.Id == gate))
+                    {
+                        errors.Add(new ScenarioError(t2.Get("gate")!.Location, $"{what}: unknown gate '{gate}': expected one of {string.Join(", ", gates.Select(g => g.Id))}"));
+                    }
+
+                    var importer = OptionalString(t2, "importer");
+                    if (metric == CalibrationMetric.ImportValueShare && importer is null)
+                    {
+                        errors.Add(new ScenarioError(t2.Location, $"{what}: import_value_share needs `importer:` (the importing country's code)"));
+                    }
+
+                    TrafficKind? traffic = t2.Get("traffic") is { } tn ? ParseTraffic(tn) : null;
+                    targets.Add(new CalibrationTargetDefinition(
+                        key.Value,
+                        OptionalString(t2, "description") ?? key.Value,
+                        Double(t2, "observed", 0, 0, 1e15, required: true),
+                        metric ?? CalibrationMetric.Tonnes,
+                        gate,
+                        traffic,
+                        importer,
+                        OptionalString(t2, "source") ?? string.Empty));
+                }
+            }
+
+            return from is { } ff && to is { } tt ? new CalibrationDefinition(ff, tt, targets) : null;
+        }
+
+        private List<T> ReadEntities<T>(YamlMapping root, string section, Func<string, YamlMapping, T> read)
+        {
+            var list = new List<T>();
+            if (root.Get(section) is not { } node)
+            {
+                errors.Add(new ScenarioError(root.Location, $"missing `{section}:`: expected a mapping of {section} keyed by id"));
+                return list;
+            }
+
+            if (node is YamlScalar { IsNull: true })
+            {
+                return list;
+            }
+
+            if (AsMapping(node, section) is not { } map)
+            {
+                return list;
+            }
+
+            foreach (var (key, value) in map.Entries)
+            {
+                if (!IsId(key.Value))
+                {
+                    errors.Add(new ScenarioError(key.Location, $"{section}: id '{key.Value}' is not valid: expected lower-case letters, digits and '-', starting with a letter"));
+                    continue;
+                }
+
+                if (AsMapping(value, $"{section} '{key.Value}'") is { } entity)
+                {
+                    list.Add(read(key.Value, entity));
+                }
+            }
+
+            return list;
+        }
+
+        private void CheckNode(YamlTreeNode? node, string id, string what)
+        {
+            if (node is not null && id.Length > 0 && !_nodes.ContainsKey(id))
+            {
+                errors.Add(new ScenarioError(node.Location, $"{what}: unknown node '{id}': expected one of {string.Join(", ", _nodes.Keys)}"));
+            }
+        }
+
+        private void CheckPlace(YamlTreeNode? node, string id, string what)
+        {
+            if (node is not null && id.Length > 0 && !_nodes.ContainsKey(id) && !_postIds.Contains(id))
+            {
+                errors.Add(new ScenarioError(node.Location, $"{what}: unknown place '{id}': expected a node id or a gate post written `gate.country` (e.g. {_postIds.FirstOrDefault() ?? "nam-giang.vn"})"));
+            }
+        }
+
+        private void CheckCountry(YamlTreeNode? node, string country)
+        {
+            if (node is not null && !IsCountryCode(country))
+            {
+                errors.Add(new ScenarioError(node.Location, $"country '{country}': expected a two-letter lower-case country code such as vn, la or cn"));
+            }
+        }
+
+        private TrafficKind? ParseTraffic(YamlTreeNode node)
+        {
+            if (node is YamlScalar s)
+            {
+                switch (s.Value)
+                {
+                    case "transit": return TrafficKind.Transit;
+                    case "trade": return TrafficKind.Trade;
+                    case "local": return TrafficKind.Local;
+                }
+            }
+
+            errors.Add(new ScenarioError(node.Location, $"unknown traffic kind {Show(node)}: expected transit, trade or local"));
+            return null;
+        }
+
+        private YamlMapping? AsMapping(YamlTreeNode node, string what)
+        {
+            if (node is YamlMapping map)
+            {
+                return map;
+            }
+
+            errors.Add(new ScenarioError(node.Location, $"{what}: expected a mapping of keys and values, found {node.KindName}"));
+            return null;
+        }
+
+        private void CheckKeys(YamlMapping map, string[] allowed, string what)
+        {
+            foreach (var (key, _) in map.Entries)
+            {
+                if (Array.IndexOf(allowed, key.Value) < 0)
+                {
+                    errors.Add(new ScenarioError(key.Location, $"{what}: unknown key '{key.Value}': expected one of {string.Join(", ", allowed)}"));
+                }
+            }
+        }
+
+        private string? RequiredString(YamlMapping map, string key, string what)
+        {
+            if (map.Get(key) is not { } node)
+            {
+                errors.Add(new ScenarioError(map.Location, $"{what}: missing `{key}:`"));
+                return null;
+            }
+
+            if (node is YamlScalar { IsNull: false } s && s.Value.Length > 0)
+            {
+                return s.Value;
+            }
+
+            errors.Add(new ScenarioError(node.Location, $"{what} {key}: expected a non-empty text value, found {node.KindName}"));
+            return null;
+        }
+
+        private string? OptionalString(YamlMapping map, string key) =>
+            map.Get(key) is { } node ? (node is YamlScalar s ? s.Value : Fail<string>(node, $"{key}: expected a text value, found {node.KindName}")) : null;
+
+        private T? Fail<T>(YamlTreeNode node, string message)
+            where T : class
+        {
+            errors.Add(new ScenarioError(node.Location, message));
+            return null;
+        }
+
+        private DateOnly? RequiredDate(YamlMapping map, string key, string what)
+        {
+            if (map.Get(key) is not { } node)
+            {
+                errors.Add(new ScenarioError(map.Location, $"{what}: missing `{key}:` (a date, YYYY-MM-DD)"));
+                return null;
+            }
+
+            if (node is YamlScalar s && DateOnly.TryParseExact(s.Value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            {
+                return date;
+            }
+
+            errors.Add(new ScenarioError(node.Location, $"{what} {key}: {Show(node)} is not a date: expected YYYY-MM-DD"));
+            return null;
+        }
+
+        private int Int(YamlMapping map, string key, int fallback, int min, int max, bool required = false)
+        {
+            if (map.Get(key) is not { } node)
+            {
+                if (required)
+                {
+                    errors.Add(new ScenarioError(map.Location, $"missing `{key}:` (a whole number from {min} to {max})"));
+                }
+
+                return fallback;
+            }
+
+            if (node is YamlScalar s && long.TryParse(s.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+            {
+                if (value >= min && value <= max)
+                {
+                    return (int)value;
+                }
+
+                errors.Add(new ScenarioError(node.Location, $"{key} is {s.Value}: expected a whole number from {min} to {max}"));
+                return fallback;
+            }
+
+            errors.Add(new ScenarioError(node.Location, $"{key} is {Show(node)}: expected a whole number from {min} to {max}"));
+            return fallback;
+        }
+
+        private double Double(YamlMapping map, string key, double fallback, double min, double max, bool required = false)
+        {
+            if (map.Get(key) is not { } node)
+            {
+                if (required)
+                {
+                    errors.Add(new ScenarioError(map.Location, $"missing `{key}:` (a number from {F(min)} to {F(max)})"));
+                }
+
+                return fallback;
+            }
+
+            return ParseDouble(node, key, min, max) ?? fallback;
+        }
+
+        private double? ParseDouble(YamlTreeNode node, string what, double min, double max)
+        {
+            if (node is YamlScalar s && double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
+            {
+                if (value >= min && value <= max)
+                {
+                    return value;
+                }
+
+                errors.Add(new ScenarioError(node.Location, $"{what} is {s.Value}: expected a number from {F(min)} to {F(max)}"));
+                return null;
+            }
+
+            errors.Add(new ScenarioError(node.Location, $"{what} is {Show(node)}: expected a number from {F(min)} to {F(max)}"));
+            return null;
+        }
+
+        private static string F(double value) => value.ToString("G", CultureInfo.InvariantCulture);
+
+        private static string Show(YamlTreeNode node) => node is YamlScalar s ? $"'{s.Value}'" : node.KindName;
+
+        private static bool IsCountryCode(string text) => text.Length == 2 && char.IsAsciiLetterLower(text[0]) && char.IsAsciiLetterLower(text[1]);
+
+        private static bool IsId(string text)
+        {
+            if (text.Length == 0 || !char.IsAsciiLetterLower(text[0]))
+            {
+                return false;
+            }
+
+            foreach (var c in text)
+            {
+                if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+}

@@ -1,0 +1,16 @@
+namespace TradeSim.Kernel.Scenarios;
+
+/// <summary>Where a piece of scenario text came from: a source name (usually a file path), a 1-based line and column.</summary>
+public readonly record struct SourceLocation(string Source, int Line, int Column)
+{
+    public override string ToString() => Line > 0 ? $"{Source}:{Line}:{Column}" : Source;
+}
+
+/// <summary>One problem found in scenario text, located so that a person can go straight to it.</summary>
+public sealed record ScenarioError(SourceLocation Location, string Message)
+{
+    public override string ToString() => $"{Location}: {Message}";
+}
+
+/// <summary>One layer of scenario text: a file's name and its content. Later layers override earlier ones.</summary>
+public sealed record ScenarioSource(string Name, string Text);

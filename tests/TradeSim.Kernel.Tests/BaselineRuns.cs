@@ -1,0 +1,49 @@
+using TradeSim.Kernel;
+using TradeSim.Kernel.Scenarios;
+
+namespace TradeSim.Kernel.Tests;
+
+/// <summary>
+/// Loads and compiles the bundled scenarios, and caches the baseline run (seed 1, replication 0, one thread) that
+/// several test classes read, so the whole-year simulation is run once per test process rather than once per test.
+/// </summary>
+internal static class BaselineRuns
+{
+    private static readonly Lazy<ScenarioDefinition> _baselineDefinition = new(() => LoadDefinition("baseline.yaml"));
+
+    private static readonly Lazy<RunResult> _baselineSeed1 = new(() => Run(BaselineDefinition, seed: 1, replication: 0));
+
+    /// <summary>The parsed baseline scenario (shared; records are immutable, edit with <c>with</c>).</summary>
+    public static ScenarioDefinition BaselineDefinition => _baselineDefinition.Value;
+
+    /// <summary>The baseline run with seed 1, replication 0, one thread.</summary>
+    public static RunResult BaselineSeed1 => _baselineSeed1.Value;
+
+    public static ScenarioDefinition LoadDefinition(string fileName)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "scenarios", fileName);
+        var result = ScenarioParser.Parse(fileName, File.ReadAllText(path));
+        Assert.True(result.Succeeded, string.Join(Environment.NewLine, result.Errors));
+        return result.Definition!;
+    }
+
+    public static CompiledNetwork Compile(ScenarioDefinition definition)
+    {
+        var errors = new List<ScenarioError>();
+        var network = CompiledNetwork.Compile(definition, errors);
+        Assert.True(network is not null && errors.Count == 0, string.Join(Environment.NewLine, errors));
+        return network!;
+    }
+
+    public static RunResult Run(ScenarioDefinition definition, ulong seed, int replication, int threads = 1) =>
+        new Simulation(Compile(definition), seed, replication, threads).Run();
+
+    /// <summary>The definition with one gate replaced by <paramref name="edit"/> of it.</summary>
+    public static ScenarioDefinition WithGate(ScenarioDefinition definition, string gateId, Func<GateDefinition, GateDefinition> edit)
+    {
+        Assert.Contains(definition.Gates, g => g.Id == gateId);
+        return definition with { Gates = definition.Gates.Select(g => g.Id == gateId ? edit(g) : g).ToList() };
+    }
+
+    public static GateResult Gate(RunResult result, string gateId) => Assert.Single(result.Gates, g => g.Id == gateId);
+}
