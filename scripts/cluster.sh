@@ -8,8 +8,10 @@
 #
 # start   installs PostgreSQL when it is missing (scripts/install-postgresql.sh), builds the silo when it is missing,
 #         creates the database cluster in DIR/pg on first use, starts PostgreSQL on 127.0.0.1:P (default 55432),
-#         creates database `tradesim`, and starts silos silo-1 .. silo-N (default 2; 0 starts PostgreSQL alone) in the
-#         background. Whatever already runs is left running. It prints the connection string for TRADESIM_CLUSTER.
+#         creates database `tradesim`, and starts Orleans silos silo-1 .. silo-N (default 2; 0 starts PostgreSQL alone) in
+#         the background, each on its own free silo and gateway ports (from 11111 and 30000 up; a silo's are kept in
+#         DIR/silos/silo-i.ports). Whatever already runs is left running. It prints the connection string for
+#         TRADESIM_CLUSTER.
 # stop    sends SIGTERM to every silo, SIGKILL to those still running 10 s later, then stops PostgreSQL.
 # status  shows whether PostgreSQL runs and which silos are alive; exit code 0 when all are, 3 otherwise.
 #
@@ -18,7 +20,7 @@
 # PostgreSQL accepts connections on 127.0.0.1 only (no Unix socket), from user `tradesim` without a password (trust).
 # PostgreSQL refuses to run as root: as root, it runs as the `postgres` user (created by Debian's package), which must
 # be able to reach DIR (a DIR under /root is not reachable; one under /tmp, /srv or /var/tmp is).
-# TRADESIM_SILO_DLL, when set, is the silo to run instead of silo/TradeSim.Silo/bin/Release/net10.0/tradesim-silo.dll.
+# TRADESIM_SILO_DLL, when set, is the silo to run instead of silo/TradeSim.Silo.Host/bin/Release/net10.0/tradesim-silo.dll.
 # Exit codes: 0 done, 1 failed, 2 bad arguments, 3 (status) something is not running.
 set -euo pipefail
 
@@ -243,13 +245,13 @@ silo_names() {
 }
 
 silo_dll() {
-  local dll=${TRADESIM_SILO_DLL:-$repo/silo/TradeSim.Silo/bin/Release/net10.0/tradesim-silo.dll}
+  local dll=${TRADESIM_SILO_DLL:-$repo/silo/TradeSim.Silo.Host/bin/Release/net10.0/tradesim-silo.dll}
   command -v dotnet >/dev/null 2>&1 || die "dotnet is not on PATH: the silos need the .NET SDK or runtime"
   if [ ! -f "$dll" ] && [ -z "${TRADESIM_SILO_DLL:-}" ]; then
-    echo "cluster: building the silo (dotnet build silo/TradeSim.Silo -c Release)" >&2
+    echo "cluster: building the silo (dotnet build silo/TradeSim.Silo.Host -c Release)" >&2
     local out
     out=$(mktemp)
-    if ! (cd "$repo" && dotnet build silo/TradeSim.Silo -c Release -nologo -v quiet) >"$out" 2>&1; then
+    if ! (cd "$repo" && dotnet build silo/TradeSim.Silo.Host -c Release -nologo -v quiet) >"$out" 2>&1; then
       cat "$out" >&2
       rm -f "$out"
       die "building the silo failed (output above)"
@@ -260,13 +262,25 @@ silo_dll() {
     if [ -n "${TRADESIM_SILO_DLL:-}" ]; then
       die "the silo is missing: TRADESIM_SILO_DLL is $dll, which does not exist"
     fi
-    die "the silo is missing: building silo/TradeSim.Silo did not produce $dll (is it the tradesim-silo executable yet?)"
+    die "the silo is missing: building silo/TradeSim.Silo.Host did not produce $dll"
   fi
   echo "$dll"
 }
 
+# Whether something listens on TCP port $1 of this machine (a connection to it is accepted).
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Sets $chosen to the first port from $1 up that nothing listens on and that is not already chosen (in $taken).
+free_port() {
+  chosen=$1
+  while port_in_use "$chosen" || [[ " $taken " == *" $chosen "* ]]; do
+    chosen=$((chosen + 1))
+  done
+  taken="$taken $chosen"
+}
+
 silos_start() {
-  local dll=$1 conn=$2 i name pid log
+  local dll=$1 conn=$2 i name pid log silo_port gateway_port taken='' chosen
   local -a started=() args
   mkdir -p "$piddir" "$logs"
   for ((i = 1; i <= silos; i++)); do
@@ -276,7 +290,13 @@ silos_start() {
       continue
     fi
     log=$logs/$name.log
-    args=(--cluster "$conn" --name "$name")
+    # Orleans binds its ports with address reuse, so a silo must be given ports nothing else holds.
+    free_port 11111
+    silo_port=$chosen
+    free_port 30000
+    gateway_port=$chosen
+    echo "$silo_port $gateway_port" >"$piddir/$name.ports"
+    args=(--cluster "$conn" --name "$name" --silo-port "$silo_port" --gateway-port "$gateway_port")
     [ -z "$workers" ] || args+=(--workers "$workers")
     echo "--- $(date '+%Y-%m-%d %H:%M:%S') cluster.sh starts $name ---" >>"$log"
     # Its own session: it outlives this script and the terminal, and Ctrl-C there does not reach it.
@@ -291,13 +311,13 @@ silos_start() {
   for name in "${started[@]}"; do
     pid=$(cat "$piddir/$name.pid")
     if silo_pid "$name" >/dev/null; then
-      echo "cluster: $name runs (pid $pid, log $logs/$name.log)"
+      echo "cluster: $name runs (pid $pid, ports $(cat "$piddir/$name.ports" 2>/dev/null), log $logs/$name.log)"
     else
       code=0
       wait "$pid" || code=$?
       echo "cluster: $name exited at start with code $code; the end of $logs/$name.log:" >&2
       tail -n 15 "$logs/$name.log" | sed 's/^/  /' >&2
-      rm -f "$piddir/$name.pid"
+      rm -f "$piddir/$name.pid" "$piddir/$name.ports"
       failed=$((failed + 1))
     fi
   done
@@ -337,7 +357,7 @@ silos_stop() {
     else
       echo "cluster: $name stopped"
     fi
-    rm -f "$piddir/$name.pid"
+    rm -f "$piddir/$name.pid" "$piddir/$name.ports"
   done
 }
 

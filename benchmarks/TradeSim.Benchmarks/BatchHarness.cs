@@ -15,6 +15,8 @@ namespace TradeSim.Benchmarks;
 /// </summary>
 internal sealed class BatchHarness : IAsyncDisposable
 {
+    private static readonly RunExecutor Bench = new("bench", "127.0.0.1:0@0", EngineVersion.Current);
+
     private readonly string _folder = Directory.CreateTempSubdirectory("tradesim-bench-").FullName;
     private readonly ReplicationRunner _runner = new();
     private EmbeddedSilo? _silo;
@@ -85,7 +87,7 @@ internal sealed class BatchHarness : IAsyncDisposable
                 var record = RunRecord.Of(result);
                 if (store)
                 {
-                    Store.SaveResult(runs[i], record, "bench", 0, DateTimeOffset.UnixEpoch);
+                    Store.SaveResult(runs[i], record, Bench, 0, DateTimeOffset.UnixEpoch);
                 }
                 else if (!record.Conserved)
                 {

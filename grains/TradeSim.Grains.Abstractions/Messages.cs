@@ -94,7 +94,9 @@ public sealed record SiloShare([property: Id(0)] string SiloName, [property: Id(
 
 /// <summary>
 /// A batch's progress: its status (running, complete, interrupted), the planned runs and how many are done, failed
-/// for good, executing and waiting, and the silos executing them. Wall-clock data is not part of it.
+/// for good, executing and waiting, the silos executing them, and the silos that asked for work but run another
+/// engine version (they never run this batch: results are bit-identical only within one version). Wall-clock data is
+/// not part of it.
 /// </summary>
 [GenerateSerializer]
 [Alias("TradeSim.BatchProgress")]
@@ -107,7 +109,8 @@ public sealed record BatchProgress(
     [property: Id(5)] int Failed,
     [property: Id(6)] int Executing,
     [property: Id(7)] int Waiting,
-    [property: Id(8)] IReadOnlyList<SiloShare> Silos)
+    [property: Id(8)] IReadOnlyList<SiloShare> Silos,
+    [property: Id(9)] IReadOnlyList<RunExecutor> OtherEngineSilos)
 {
     public int PlannedRuns => Scenarios * PlannedReplications;
 

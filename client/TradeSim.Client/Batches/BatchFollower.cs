@@ -27,6 +27,7 @@ internal sealed class BatchFollower(IGrainFactory grains, BatchProgressBar progr
     private static readonly TimeSpan UnreachableWarningAfter = TimeSpan.FromSeconds(10);
 
     private string _shownSilos = string.Empty;
+    private readonly HashSet<string> _shownOtherEngines = new(StringComparer.Ordinal);
 
     /// <summary>The batch's last progress seen.</summary>
     public BatchProgress? Last { get; private set; }
@@ -142,6 +143,11 @@ internal sealed class BatchFollower(IGrainFactory grains, BatchProgressBar progr
         catch (Exception e) when (e is TimeoutException or OrleansException)
         {
             return;
+        }
+
+        foreach (var other in p.OtherEngineSilos.Where(o => _shownOtherEngines.Add(o.SiloName)))
+        {
+            progress.Note($"silo {other.SiloName} runs engine {other.EngineVersion}, not the one that created this batch: it will not run its runs (results are bit-identical only within one engine version; start silos built from the same version)");
         }
 
         var shares = p.Silos.ToDictionary(s => s.SiloName, StringComparer.Ordinal);

@@ -23,11 +23,11 @@ internal static class ClusterStatusWriter
             s.Name,
             State(s.State),
             s.Host,
-            string.Create(CultureInfo.InvariantCulture, $"{s.Address}:{s.Port}@{s.Generation}"),
+            s.SiloAddress,
             s.GatewayPort == 0 ? "-" : s.GatewayPort.ToString(CultureInfo.InvariantCulture),
             s.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
             Ago(now - s.LastAlive),
-            runsDoneBySilo.GetValueOrDefault(s.Name).ToString("N0", CultureInfo.InvariantCulture),
+            runsDoneBySilo.GetValueOrDefault(s.SiloAddress).ToString("N0", CultureInfo.InvariantCulture),
         }));
         o.WriteLine($"batches: {batches.Count}");
         Table(o, ["batch", "status", "created", "scenarios", "replications", "done", "pending", "failed"], batches.Select(b => new[]

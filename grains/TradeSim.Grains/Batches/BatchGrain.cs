@@ -30,6 +30,7 @@ internal sealed partial class BatchGrain(IResultStore store, IClusterMembershipS
     private string _status = string.Empty;
     private IGrainTimer? _timer;
     private bool _inFlightChecked;
+    private readonly Dictionary<string, RunExecutor> _otherEngines = new(StringComparer.Ordinal);
 
     private long Id => this.GetPrimaryKeyLong();
 
@@ -85,7 +86,17 @@ internal sealed partial class BatchGrain(IResultStore store, IClusterMembershipS
     public async Task<IReadOnlyList<RunAssignment>> Claim(RunExecutor executor, int count)
     {
         ArgumentNullException.ThrowIfNull(executor);
-        if (_status != BatchStatus.Running || count <= 0 || executor.EngineVersion != _batch.EngineVersion)
+        if (executor.EngineVersion != _batch.EngineVersion)
+        {
+            if (_otherEngines.TryAdd(executor.SiloName, executor))
+            {
+                LogOtherEngine(Id, executor.SiloName, executor.EngineVersion, _batch.EngineVersion);
+            }
+
+            return [];
+        }
+
+        if (_status != BatchStatus.Running || count <= 0)
         {
             return [];
         }
@@ -326,7 +337,8 @@ internal sealed partial class BatchGrain(IResultStore store, IClusterMembershipS
         _ledger.Failed,
         _ledger.Executing,
         _ledger.Waiting,
-        _ledger.Shares());
+        _ledger.Shares(),
+        [.. _otherEngines.Values]);
 
     private void StopTimer()
     {
@@ -341,6 +353,9 @@ internal sealed partial class BatchGrain(IResultStore store, IClusterMembershipS
 
     [LoggerMessage(Level = LogLevel.Information, Message = "batch {Batch} activated ({Status}): {Done} runs done, {Failed} failed, {Waiting} to run")]
     private partial void LogActivated(long batch, string status, int done, int failed, int waiting);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "batch {Batch}: silo {Silo} runs engine {SiloEngine}, the batch engine {BatchEngine}: it will not run this batch (results are bit-identical only within one engine version)")]
+    private partial void LogOtherEngine(long batch, string silo, string siloEngine, string batchEngine);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "run {Key} attempt {Attempt} lost: {Reason}; dispatching it again")]
     private partial void LogLost(RunKey key, int attempt, string reason);

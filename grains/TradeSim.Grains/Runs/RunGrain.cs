@@ -84,7 +84,8 @@ internal sealed partial class RunGrain(
             }
 
             var record = RunRecord.Of(result);
-            var saved = store.SaveResult(assignment.Key, record, silo.Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds, DateTimeOffset.UtcNow);
+            var executor = new RunExecutor(silo.Name, silo.SiloAddress.ToParsableString(), Batches.EngineVersion.Current);
+            var saved = store.SaveResult(assignment.Key, record, executor, Stopwatch.GetElapsedTime(started).TotalMilliseconds, DateTimeOffset.UtcNow);
             if (saved != SaveOutcome.Stored)
             {
                 TradeSimTelemetry.DuplicateResult(saved == SaveOutcome.IdenticalDuplicate);

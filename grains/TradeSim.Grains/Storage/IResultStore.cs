@@ -51,9 +51,10 @@ public interface IResultStore
 
     /// <summary>
     /// Stores a run's result under its key, once: a second write of the same key keeps the first and reports whether
-    /// the bytes were identical (they must be: runs are deterministic). The run is done from then on.
+    /// the bytes were identical (they must be: runs are deterministic). The run is done from then on, and records the
+    /// silo that executed it.
     /// </summary>
-    SaveOutcome SaveResult(RunKey run, RunRecord record, string siloName, double wallMilliseconds, DateTimeOffset finishedUtc);
+    SaveOutcome SaveResult(RunKey run, RunRecord record, RunExecutor silo, double wallMilliseconds, DateTimeOffset finishedUtc);
 
     /// <summary>Records why an attempt failed; with <paramref name="giveUp"/> the run is failed for good.</summary>
     void RecordFailure(RunKey run, string error, bool giveUp);

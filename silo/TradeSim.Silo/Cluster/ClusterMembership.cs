@@ -26,7 +26,11 @@ public enum SiloState
 }
 
 /// <summary>One silo of the cluster: a row of Orleans' membership table (one per process start).</summary>
-public sealed record ClusterSilo(string Name, string Host, string Address, int Port, int Generation, int GatewayPort, SiloState State, DateTimeOffset StartedAt, DateTimeOffset LastAlive, int Suspicions);
+public sealed record ClusterSilo(string Name, string Host, string Address, int Port, int Generation, int GatewayPort, SiloState State, DateTimeOffset StartedAt, DateTimeOffset LastAlive, int Suspicions)
+{
+    /// <summary>The silo's Orleans address as results record it: `ip:port@generation`.</summary>
+    public string SiloAddress => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Address}:{Port}@{Generation}");
+}
 
 /// <summary>
 /// Reads the cluster's silos from Orleans' membership table (ADO.NET clustering) for `tradesim cluster status`:

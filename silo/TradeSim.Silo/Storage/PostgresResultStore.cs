@@ -229,9 +229,10 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
         connection => Execute(connection, null, "UPDATE runs SET attempts = greatest(attempts - 1, 0) WHERE batch_id = $1 AND position = $2 AND replication = $3 AND state = 'pending'", run.Batch, run.Position, run.Replication),
         cancellation);
 
-    public SaveOutcome SaveResult(RunKey run, RunRecord record, string siloName, double wallMilliseconds, DateTimeOffset finishedUtc)
+    public SaveOutcome SaveResult(RunKey run, RunRecord record, RunExecutor silo, double wallMilliseconds, DateTimeOffset finishedUtc)
     {
         ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(silo);
         var names = record.Kpis.Select(k => k.Name).ToArray();
         var values = record.Kpis.Select(k => k.Value).ToArray();
         var gates = record.DailyQueues.Select(q => q.Gate).ToArray();
@@ -273,14 +274,15 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
             Execute(
                 connection,
                 tx,
-                "UPDATE runs SET state = 'done', finished_at = $4, wall_ms = $5, conserved = $6, silo = $7 WHERE batch_id = $1 AND position = $2 AND replication = $3",
+                "UPDATE runs SET state = 'done', finished_at = $4, wall_ms = $5, conserved = $6, silo = $7, silo_address = $8 WHERE batch_id = $1 AND position = $2 AND replication = $3",
                 run.Batch,
                 run.Position,
                 run.Replication,
                 finishedUtc.ToUniversalTime(),
                 wallMilliseconds,
                 record.Conserved,
-                siloName);
+                silo.SiloName,
+                silo.SiloAddress);
             Execute(connection, tx, "SELECT pg_notify('tradesim_runs', $1::text)", run.Batch.ToString(CultureInfo.InvariantCulture));
             tx.Commit();
             return SaveOutcome.Stored;
@@ -397,10 +399,10 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
         return (IReadOnlyList<BatchCounts>)batches;
     }, cancellation);
 
-    /// <summary>Runs done per silo name (the silo that wrote each result).</summary>
+    /// <summary>Runs done per silo, by its Orleans address (ip:port@generation: one per process start).</summary>
     public IReadOnlyDictionary<string, long> RunsDoneBySilo() => database.WithRetry(connection =>
     {
-        using var select = new NpgsqlCommand("SELECT silo, count(*) FROM runs WHERE state = 'done' AND silo IS NOT NULL GROUP BY silo", connection);
+        using var select = new NpgsqlCommand("SELECT silo_address, count(*) FROM runs WHERE state = 'done' AND silo_address IS NOT NULL GROUP BY silo_address", connection);
         using var reader = select.ExecuteReader();
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         while (reader.Read())

@@ -267,9 +267,10 @@ public sealed class SqliteResultStore : IResultStore, IDisposable
         update.ExecuteNonQuery();
     }
 
-    public SaveOutcome SaveResult(RunKey run, RunRecord record, string siloName, double wallMilliseconds, DateTimeOffset finishedUtc)
+    public SaveOutcome SaveResult(RunKey run, RunRecord record, RunExecutor silo, double wallMilliseconds, DateTimeOffset finishedUtc)
     {
         ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(silo);
         using var scope = _gate.EnterScope();
         using var tx = _connection.BeginTransaction();
         using (var existing = Command("SELECT status, digest FROM runs WHERE batch_id = $batch AND position = $position AND replication = $replication", tx))
@@ -290,7 +291,7 @@ public sealed class SqliteResultStore : IResultStore, IDisposable
 
         using (var done = Command(
             """
-            UPDATE runs SET status = 'done', finished_utc = $finished, wall_ms = $wall, conserved = $conserved, silo = $silo, digest = $digest
+            UPDATE runs SET status = 'done', finished_utc = $finished, wall_ms = $wall, conserved = $conserved, silo = $silo, silo_address = $address, digest = $digest
             WHERE batch_id = $batch AND position = $position AND replication = $replication
             """,
             tx))
@@ -299,7 +300,8 @@ public sealed class SqliteResultStore : IResultStore, IDisposable
             done.Parameters.AddWithValue("$finished", finishedUtc.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
             done.Parameters.AddWithValue("$wall", wallMilliseconds);
             done.Parameters.AddWithValue("$conserved", record.Conserved ? 1 : 0);
-            done.Parameters.AddWithValue("$silo", siloName);
+            done.Parameters.AddWithValue("$silo", silo.SiloName);
+            done.Parameters.AddWithValue("$address", silo.SiloAddress);
             done.Parameters.AddWithValue("$digest", record.Digest);
             done.ExecuteNonQuery();
         }

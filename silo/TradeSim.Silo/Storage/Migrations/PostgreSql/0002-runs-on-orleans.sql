@@ -14,11 +14,13 @@ ALTER TABLE runs DROP COLUMN lease_owner;
 ALTER TABLE runs DROP COLUMN lease_expires_at;
 ALTER TABLE runs DROP COLUMN not_before;
 ALTER TABLE runs ADD COLUMN silo text;
+ALTER TABLE runs ADD COLUMN silo_address text;
 DROP INDEX runs_open;
 CREATE INDEX runs_pending ON runs (batch_id, replication, position) WHERE state = 'pending';
 CREATE INDEX batches_running ON batches (engine_version, id) WHERE status = 'running';
 
--- Results: who wrote one is kept on its run (the silo's name); the digest identifies its bytes.
+-- Results: who wrote one is kept on its run (the silo's name and Orleans address, ip:port@generation); the digest
+-- identifies its bytes.
 ALTER TABLE results DROP COLUMN attempt;
 ALTER TABLE results DROP COLUMN silo_id;
 ALTER TABLE results ADD COLUMN digest bytea NOT NULL DEFAULT '\x'::bytea;
