@@ -7,8 +7,9 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Npgsql;
 using TradeSim.Kernel.Scenarios;
-using TradeSim.Silo.Batches;
+using TradeSim.Grains.Batches;
 using TradeSim.Silo.Cluster;
+using TradeSim.Silo.Storage;
 using TradeSim.Tests.Shared;
 
 namespace TradeSim.Client.Tests;
@@ -37,27 +38,18 @@ public sealed class ClusterCommandServer : IDisposable
 }
 
 /// <summary>
-/// The tests that set TRADESIM_CLUSTER (a process-wide variable) and start silo processes: run alone, never beside
-/// another test class, so no other test sees the variable and the silos' timing is not starved of the 2 cores.
-/// </summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class ClusterCommandSerialGroup
-{
-    public const string Name = "ClusterCommandTests: TRADESIM_CLUSTER and silo processes";
-}
-
-/// <summary>
 /// `tradesim batch|compare|export --cluster`, `tradesim cluster status` and the `tradesim-silo` executable against a
 /// throwaway PostgreSQL: bad or unreachable clusters, TRADESIM_CLUSTER, results equal to the embedded silo's,
-/// resubmission, the silo listing, poison runs (one that throws, one that kills its silo) and the schema.
+/// resubmission, the silo listing from Orleans' membership, poison runs (one that throws, one that kills its silo) and
+/// the schema.
 /// </summary>
-[Collection(ClusterCommandSerialGroup.Name)]
+[Collection(ClusterSerialGroup.Name)]
 public sealed partial class ClusterCommandTests(ClusterCommandServer fixture) : IClassFixture<ClusterCommandServer>
 {
     private const string Password = "s3cr3t-pw";
     private const string ClusterVariable = "TRADESIM_CLUSTER";
     private static readonly string[] ShortRuns = ["--set", "settings.days=10", "--set", "settings.warmup_days=2"];
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
     // ---- 1. Bad or unreachable clusters, and passwords ----------------------------------------------------------
 
@@ -181,10 +173,10 @@ public sealed partial class ClusterCommandTests(ClusterCommandServer fixture) : 
             Assert.Equal(1, Count(plain, "SELECT count(*) FROM batches"));
 
             // The silo takes the variable too when --cluster is absent, and runs the submitted batch.
-            using (var silo = new SiloProcess(fixture.Temp.NewDirectory("variable-silo"), null, "from-variable", 2, new Dictionary<string, string?> { [ClusterVariable] = connection }))
+            using (var silo = StartSilo(fixture.Temp.NewDirectory("variable-silo"), null, "from-variable", new Dictionary<string, string?> { [ClusterVariable] = connection }))
             {
                 WaitUntil(() => Count(plain, "SELECT count(*) FROM runs WHERE state = 'done'") == 1, () => "the silo started with TRADESIM_CLUSTER ran nothing\n" + silo.Log);
-                Assert.Equal("from-variable", Rows(plain, "SELECT name FROM silos").Single());
+                Assert.Equal("from-variable", Rows(plain, "SELECT siloname FROM orleansmembershiptable").Single());
                 silo.Stop(UnixSignal.Terminate);
                 Assert.True(silo.ExitCode == 0, silo.Log);
                 AssertNoPassword(silo.Log);
@@ -234,7 +226,7 @@ public sealed partial class ClusterCommandTests(ClusterCommandServer fixture) : 
         var embedded = Cli.Run([.. batch, "--db", db, "--json"]);
         Assert.True(embedded.ExitCode == 0, embedded.Describe());
 
-        using var silo = new SiloProcess(folder, connection, "equal", 2);
+        using var silo = StartSilo(folder, connection, "equal");
         var cluster = Cli.Run([.. batch, "--cluster", connection, "--json"]);
         Assert.True(cluster.ExitCode == 0, cluster.Describe() + "\n--- silo ---\n" + silo.Log);
         Assert.Equal(ScenariosText(embedded), ScenariosText(cluster));
@@ -268,7 +260,7 @@ public sealed partial class ClusterCommandTests(ClusterCommandServer fixture) : 
         Assert.Equal(clusterRows.Count - 1, Encoding.UTF8.GetString(jsonl.StdoutBytes).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
 
         Assert.Equal(6, Count(plain, "SELECT count(*) FROM results"));
-        Assert.Contains("joined the cluster", silo.Log, StringComparison.Ordinal);
+        Assert.Contains("silo equal joined cluster tradesim", silo.Log, StringComparison.Ordinal);
         AssertNoPassword(string.Join('\n', cluster.Describe(), compare.Describe(), compareText.Describe(), clusterCsv.Describe(), silo.Log));
     }
 
@@ -278,7 +270,7 @@ public sealed partial class ClusterCommandTests(ClusterCommandServer fixture) : 
     public void ResubmittingTheSameBatch_FollowsTheFirst_AndCreatesNothing()
     {
         var (_, connection) = fixture.NewDatabase("resubmit");
-        using var silo = new SiloProcess(fixture.Temp.NewDirectory("resubmit"), connection, "resubmit", 2);
+        using var silo = StartSilo(fixture.Temp.NewDirectory("resubmit"), connection, "resubmit");
         var first = Cli.Run(["batch", "baseline", "nam-giang-upgrade", "--replications", "2", .. ShortRuns, "--cluster", connection, "--json"]);
         Assert.True(first.ExitCode == 0, first.Describe() + "\n--- silo ---\n" + silo.Log);
         Assert.Contains("submitted to the cluster", first.Stderr, StringComparison.Ordinal);
@@ -293,17 +285,17 @@ public sealed partial class ClusterCommandTests(ClusterCommandServer fixture) : 
         Assert.DoesNotContain("submitted to the cluster", again.Stderr, StringComparison.Ordinal);
         Assert.Equal(before, TableCounts(connection));
         Assert.Equal(ScenariosText(first), ScenariosText(again));
-        Assert.Equal("4", Rows(connection, "SELECT sum(runs_done) FROM silos").Single());
+        Assert.Equal("4", Rows(connection, "SELECT count(*) FROM runs WHERE state = 'done' AND silo = 'resubmit'").Single());
     }
 
     // ---- 5. cluster status ---------------------------------------------------------------------------------------
 
     [Fact]
-    public void ClusterStatus_ListsSilosAliveStoppedAndDead_TheirRuns_AndBatchCounts()
+    public void ClusterStatus_ListsSilosFromOrleansMembership_TheirRuns_AndBatchCounts()
     {
         var (name, connection) = fixture.NewDatabase("status");
         var folder = fixture.Temp.NewDirectory("status");
-        using var a = new SiloProcess(folder, connection, "silo-a", 2);
+        using var a = StartSilo(folder, connection, "silo-a");
         var batch = Cli.Run(["batch", "baseline", "--replications", "2", .. ShortRuns, "--cluster", connection]);
         Assert.True(batch.ExitCode == 0, batch.Describe() + "\n--- silo ---\n" + a.Log);
 
@@ -311,44 +303,46 @@ public sealed partial class ClusterCommandTests(ClusterCommandServer fixture) : 
         Assert.StartsWith($"cluster: Host=127.0.0.1;Port={fixture.Server.Port};Username=tradesim;Database={name};", status.Text, StringComparison.Ordinal);
         Assert.Contains("silos: 1 alive of 1", status.Text, StringComparison.Ordinal);
         var silo = Assert.Single(status.Silos);
-        Assert.Equal(("silo-a", "alive", a.Pid.ToString(CultureInfo.InvariantCulture), "1", "2"), (silo["name"], silo["state"], silo["pid"], silo["workers"], silo["runs done"]));
-        Assert.Matches("^[0-9] s ago$", silo["last heartbeat"]);
+        Assert.Equal(("silo-a", "alive", a.GatewayPort.ToString(CultureInfo.InvariantCulture), "2"), (silo["name"], silo["state"], silo["gateway"], silo["runs done"]));
+        Assert.StartsWith(a.AddressPrefix, silo["address"], StringComparison.Ordinal);
+        Assert.Matches("^[0-9]+ s ago$", silo["last alive"]);
         var first = Assert.Single(status.Batches);
-        Assert.Equal(("1", "complete", "1", "2", "2", "0", "0", "0"), (first["batch"], first["status"], first["scenarios"], first["replications"], first["done"], first["running"], first["pending"], first["failed"]));
+        Assert.Equal(("1", "complete", "1", "2", "2", "0", "0"), (first["batch"], first["status"], first["scenarios"], first["replications"], first["done"], first["pending"], first["failed"]));
 
-        // SIGTERM: the silo leaves the cluster and is listed as stopped.
+        // SIGTERM: the silo leaves the cluster gracefully; Orleans marks it dead at once.
         a.Stop(UnixSignal.Terminate);
         Assert.True(a.ExitCode == 0, a.Log);
-        Assert.Contains("stopping: released 0 leases", a.Log, StringComparison.Ordinal);
+        Assert.Contains("gave back 0 runs in progress or queued", a.Log, StringComparison.Ordinal);
+        Assert.Contains(Status(connection).Silos, s => s["name"] == "silo-a" && s["state"] == "dead");
 
-        // SIGKILL: the silo says nothing; once its heartbeat is older than the timeout it is dead (the heartbeat is
-        // back-dated rather than waited for).
-        using (var b = new SiloProcess(folder, connection, "silo-b", 2))
+        // SIGKILL of the only silo: nobody is left to declare it dead, so it stays active in the table; once its
+        // I-am-alive time is older than three periods it is listed as not responding (the time is back-dated rather
+        // than waited for).
+        using (var b = StartSilo(folder, connection, "silo-b"))
         {
-            WaitUntil(() => Count(connection, "SELECT count(*) FROM silos WHERE name = 'silo-b'") == 1, () => "silo-b did not join\n" + b.Log);
+            WaitUntil(() => Count(connection, "SELECT count(*) FROM orleansmembershiptable WHERE siloname = 'silo-b' AND status = 3") == 1, () => "silo-b did not join\n" + b.Log);
             Assert.Contains(Status(connection).Silos, s => s["name"] == "silo-b" && s["state"] == "alive");
             b.Stop(UnixSignal.Kill);
         }
 
-        Execute(connection, "UPDATE silos SET heartbeat_at = now() - interval '1 minute' WHERE name = 'silo-b'");
+        Execute(connection, "UPDATE orleansmembershiptable SET iamalivetime = now() - interval '1 minute' WHERE siloname = 'silo-b'");
+        Execute(connection, "INSERT INTO orleansmembershiptable VALUES ('tradesim', '127.0.0.1', 1, 1, 'silo-c', 'h', 3, 2, '127.0.0.1:2@1,2026-01-01 00:00:00.000 GMT', now(), now())");
 
-        // A second batch, no living silo: one run failed, one leased (by the dead silo), the rest pending.
+        // A second batch: one run failed for good, the rest pending.
         var scenarios = new[] { "baseline", "other" }
             .Select((n, i) => new BatchScenario(i, n, [new ScenarioSource($"{n}.yaml", Scenarios.BaselineText + (i == 0 ? string.Empty : "\n# other\n")), new ScenarioSource("--set", "settings:\n  days: 10\n")]))
             .ToList();
-        var store = PreparedStore(connection);
-        var (second, created) = store.Submit(new BatchSpec(scenarios, 0, 1, ReplicationPolicy.Fixed(3), ["test"]), 3);
+        var (second, created) = PreparedStore(connection).CreateBatch(new BatchSpec(scenarios, 0, 1, ReplicationPolicy.Fixed(3), ["test"]), 3, DateTimeOffset.UtcNow);
         Assert.True(created);
-        Execute(connection, $"UPDATE runs SET state = 'failed', failures = 3, last_error = 'boom' WHERE batch_id = {second} AND position = 1 AND replication = 0");
-        Execute(connection, $"UPDATE runs SET state = 'leased', attempt = 1, lease_owner = (SELECT id FROM silos WHERE name = 'silo-b'), lease_expires_at = now() + interval '1 hour' WHERE batch_id = {second} AND position = 0 AND replication = 2");
+        Execute(connection, $"UPDATE runs SET state = 'failed', attempts = 3, last_error = 'boom' WHERE batch_id = {second} AND position = 1 AND replication = 0");
 
         status = Status(connection);
-        Assert.Contains("silos: 0 alive of 2", status.Text, StringComparison.Ordinal);
-        Assert.Equal([("silo-a", "stopped", "2"), ("silo-b", "dead", "0")], status.Silos.Select(s => (s["name"], s["state"], s["runs done"])));
-        Assert.Matches("^6[0-9] s ago$", status.Silos[1]["last heartbeat"]);
+        Assert.Contains("silos: 0 alive of 3", status.Text, StringComparison.Ordinal);
+        Assert.Equal([("silo-a", "dead", "2"), ("silo-b", "not responding", "0"), ("silo-c", "suspected", "0")], status.Silos.Select(s => (s["name"], s["state"], s["runs done"])));
+        Assert.Matches("^6[0-9] s ago$", status.Silos[1]["last alive"]);
         Assert.Equal(2, status.Batches.Count);
         var row = status.Batches[1];
-        Assert.Equal((second.ToString(CultureInfo.InvariantCulture), "running", "2", "3", "0", "1", "4", "1"), (row["batch"], row["status"], row["scenarios"], row["replications"], row["done"], row["running"], row["pending"], row["failed"]));
+        Assert.Equal((second.ToString(CultureInfo.InvariantCulture), "running", "2", "3", "0", "5", "1"), (row["batch"], row["status"], row["scenarios"], row["replications"], row["done"], row["pending"], row["failed"]));
         Assert.Matches(@"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$", row["created"]);
     }
 
@@ -369,12 +363,12 @@ public sealed partial class ClusterCommandTests(ClusterCommandServer fixture) : 
             1,
             ReplicationPolicy.Fixed(1),
             ["test"]);
-        var (id, _) = PreparedStore(connection).Submit(spec, 1);
+        var (id, _) = PreparedStore(connection).CreateBatch(spec, 1, DateTimeOffset.UtcNow);
         var batchId = id.ToString(CultureInfo.InvariantCulture);
 
         // The client follows the batch before any silo exists, and comes back when the poison run has given up.
         var client = StartClient("batch", "--resume", batchId, "--cluster", connection, "--json");
-        using var silo = new SiloProcess(folder, connection, "throws", 2);
+        using var silo = StartSilo(folder, connection, "throws");
         var result = Finish(client, silo);
 
         Assert.True(result.ExitCode == 0, result.Describe() + "\n--- silo ---\n" + silo.Log);
@@ -388,20 +382,18 @@ public sealed partial class ClusterCommandTests(ClusterCommandServer fixture) : 
             Assert.Contains("unknown carrier 'no-such-fleet'", failed.GetProperty("error").GetString(), StringComparison.Ordinal);
         }
 
-        Assert.Equal(
-            ["0|done|1|0", "1|failed|3|3"],
-            Rows(connection, $"SELECT position, state, attempt, failures FROM runs WHERE batch_id = {batchId} ORDER BY position"));
+        Assert.Equal(["0|done|1", "1|failed|3"], Rows(connection, $"SELECT position, state, attempts FROM runs WHERE batch_id = {batchId} ORDER BY position"));
         var error = Rows(connection, $"SELECT last_error FROM runs WHERE batch_id = {batchId} AND position = 1").Single();
         Assert.StartsWith("ScenarioRejectedException: ", error, StringComparison.Ordinal);
         Assert.Contains("unknown carrier 'no-such-fleet'", error, StringComparison.Ordinal);
 
-        // Three attempts, each failed, the second at least 0.5 s after the first and the third at least 1 s after that.
-        var leases = Rows(connection, $"SELECT attempt, outcome, extract(epoch FROM leased_at)::text FROM run_leases WHERE batch_id = {batchId} AND position = 1 ORDER BY attempt");
-        Assert.Equal(["1|failed", "2|failed", "3|failed"], leases.Select(l => string.Join('|', l.Split('|')[..2])));
-        var leasedAt = leases.Select(l => double.Parse(l.Split('|')[2], CultureInfo.InvariantCulture)).ToArray();
-        var gaps = new[] { leasedAt[1] - leasedAt[0], leasedAt[2] - leasedAt[1] };
+        // Three attempts, each logged by the silo, the second at least 0.5 s after the first and the third at least 1 s after that.
+        var attempts = silo.Log.Split('\n').Where(l => l.Contains($"run {batchId}/1/0 (broken) attempt ", StringComparison.Ordinal) && l.Contains(" failed: ScenarioRejectedException", StringComparison.Ordinal)).ToList();
+        Assert.True(attempts.Count == 3, $"expected 3 failed attempts in the silo's log\n{silo.Log}");
+        var at = attempts.Select(l => TimeSpan.ParseExact(l[..12], @"hh\:mm\:ss\.fff", CultureInfo.InvariantCulture).TotalSeconds).ToArray();
+        var gaps = new[] { at[1] - at[0], at[2] - at[1] };
         Assert.True(gaps[0] >= 0.5 && gaps[1] >= 1.0 && gaps[1] > gaps[0], $"the retries came {gaps[0]:F3} s and {gaps[1]:F3} s apart: expected at least 0.5 s, then at least 1 s\n{silo.Log}");
-        Assert.Contains($"run {batchId}/broken/0 attempt 3 failed: ScenarioRejectedException", silo.Log, StringComparison.Ordinal);
+        Assert.Contains($"run {batchId}/1/0 given up after 3 attempts: ScenarioRejectedException", silo.Log, StringComparison.Ordinal);
 
         var text = Cli.Run("batch", "--resume", batchId, "--cluster", connection);
         Assert.True(text.ExitCode == 0, text.Describe());
@@ -409,6 +401,11 @@ public sealed partial class ClusterCommandTests(ClusterCommandServer fixture) : 
         Assert.Contains(text.StdoutLines, l => l.StartsWith("  broken replication 0, 3 attempts: ScenarioRejectedException: ", StringComparison.Ordinal) && l.Contains("no-such-fleet", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// A run that kills every silo that starts it: each attempt is counted in the store before the run leaves the
+    /// batch grain, so even though the batch grain dies with the first silos, the run is given up after three
+    /// attempts and the batch completes on a healthy silo.
+    /// </summary>
     [Fact]
     public void ARunThatKillsItsSilo_FailsAfterThreeCrashes_AndTheClientReportsIt()
     {
@@ -422,14 +419,15 @@ public sealed partial class ClusterCommandTests(ClusterCommandServer fixture) : 
         var logs = new StringBuilder();
         for (var i = 1; i <= 3; i++)
         {
-            using var crashing = new SiloProcess(folder, connection, $"crash-{i}", 1, crashes);
+            using var crashing = StartSilo(folder, connection, $"crash-{i}", crashes);
             Assert.True(crashing.WaitForExit(Timeout), $"crashing silo {i} did not crash within {Timeout.TotalSeconds} s\n{crashing.Log}");
             Assert.True(crashing.ExitCode != 0, crashing.Log);
             Assert.Contains($"fault injection: {ClusterServiceCrashVariable}=nam-giang-upgrade", crashing.Log, StringComparison.Ordinal);
+            Assert.Equal(i.ToString(CultureInfo.InvariantCulture), Rows(connection, "SELECT attempts FROM runs WHERE position = 1").Single());
             logs.Append(CultureInfo.InvariantCulture, $"--- crash-{i} ---\n{crashing.Log}\n");
         }
 
-        using var healthy = new SiloProcess(folder, connection, "healthy", 1);
+        using var healthy = StartSilo(folder, connection, "healthy");
         var result = Finish(client, healthy);
         logs.Append(CultureInfo.InvariantCulture, $"--- healthy ---\n{healthy.Log}\n");
 
@@ -441,23 +439,18 @@ public sealed partial class ClusterCommandTests(ClusterCommandServer fixture) : 
             Assert.Equal("nam-giang-upgrade", failed.GetProperty("scenario").GetString());
             Assert.Equal(0, failed.GetProperty("replication").GetInt32());
             Assert.Equal(3, failed.GetProperty("attempts").GetInt32());
-            Assert.Contains("stopped responding", failed.GetProperty("error").GetString(), StringComparison.Ordinal);
+            Assert.Contains("died while executing it", failed.GetProperty("error").GetString(), StringComparison.Ordinal);
         }
 
+        Assert.Equal(["0|done|crash-1", "1|failed|"], Rows(connection, "SELECT position, state, coalesce(silo, '') FROM runs ORDER BY position"));
         Assert.Equal(
-            ["0|done|crash-1", "1|failed|"],
-            Rows(connection, "SELECT r.position, r.state, coalesce(s.name, '') FROM runs r LEFT JOIN results x USING (batch_id, position, replication) LEFT JOIN silos s ON s.id = x.silo_id ORDER BY r.position"));
-        Assert.Equal(
-            "its silo stopped responding on every attempt (killed, or hung past its lease)",
+            "its silo died while executing it, on every attempt (killed, or frozen past failure detection)",
             Rows(connection, "SELECT last_error FROM runs WHERE position = 1").Single());
-        Assert.Equal(
-            ["1|crash-1|expired", "2|crash-2|expired", "3|crash-3"],
-            Rows(connection, "SELECT concat_ws('|', l.attempt, s.name, CASE WHEN l.attempt < 3 THEN l.outcome END) FROM run_leases l JOIN silos s ON s.id = l.silo_id WHERE l.position = 1 ORDER BY l.attempt"));
 
         var text = Cli.Run("compare", "1", "--cluster", connection);
         Assert.True(text.ExitCode == 0, text.Describe());
         Assert.Contains("WARNING: 1 runs failed on every attempt and are left out (their replications are compared in no scenario):", text.StdoutLines);
-        Assert.Contains("  nam-giang-upgrade replication 0, 3 attempts: its silo stopped responding on every attempt (killed, or hung past its lease)", text.StdoutLines);
+        Assert.Contains("  nam-giang-upgrade replication 0, 3 attempts: its silo died while executing it, on every attempt (killed, or frozen past failure detection)", text.StdoutLines);
     }
 
     // ---- 7. Schema -----------------------------------------------------------------------------------------------
@@ -466,7 +459,7 @@ public sealed partial class ClusterCommandTests(ClusterCommandServer fixture) : 
     public void Schema_IsCreatedOnFirstUse_WithItsVersion_AndPreparingAgainChangesNothing()
     {
         var (_, connection) = fixture.NewDatabase("schema");
-        string[] tables = ["batch_scenarios", "batches", "results", "run_leases", "runs", "scenario_texts", "silos", "tradesim_schema"];
+        string[] tables = ["batch_scenarios", "batches", "orleansmembershiptable", "orleansmembershipversiontable", "orleansquery", "results", "runs", "scenario_texts", "tradesim_schema"];
         const string ListTables = "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename";
         Assert.Empty(Rows(connection, ListTables));
 
@@ -474,18 +467,18 @@ public sealed partial class ClusterCommandTests(ClusterCommandServer fixture) : 
         Assert.True(status.ExitCode == 0, status.Describe());
         Assert.Equal(tables, Rows(connection, ListTables));
         Assert.Equal([ClusterDatabase.SchemaVersion.ToString(CultureInfo.InvariantCulture)], Rows(connection, "SELECT max(version) FROM tradesim_schema"));
-        Execute(connection, "INSERT INTO silos (id, name, host, pid, workers, engine_version) VALUES (gen_random_uuid(), 'marker', 'h', 1, 1, 'x')");
+        Execute(connection, "INSERT INTO orleansmembershipversiontable (deploymentid) VALUES ('marker')");
 
         ClusterDatabase.FromConnectionString(connection).Prepare();
         Assert.Equal(0, Cli.Run("cluster", "status", "--cluster", connection).ExitCode);
-        Assert.Equal(["1|" + ClusterDatabase.SchemaVersion.ToString(CultureInfo.InvariantCulture)], Rows(connection, "SELECT count(*), max(version) FROM tradesim_schema"));
+        Assert.Equal([ClusterDatabase.SchemaVersion.ToString(CultureInfo.InvariantCulture) + "|" + ClusterDatabase.SchemaVersion.ToString(CultureInfo.InvariantCulture)], Rows(connection, "SELECT count(*), max(version) FROM tradesim_schema"));
         Assert.Equal(tables, Rows(connection, ListTables));
-        Assert.Equal(["marker"], Rows(connection, "SELECT name FROM silos"));
+        Assert.Equal(["marker"], Rows(connection, "SELECT deploymentid FROM orleansmembershipversiontable"));
 
         // Several members preparing a fresh database at once: one migrates, the others find it done.
         var (_, fresh) = fixture.NewDatabase("schema_race");
         Parallel.For(0, 4, _ => ClusterDatabase.FromConnectionString(fresh).Prepare());
-        Assert.Equal(["1|" + ClusterDatabase.SchemaVersion.ToString(CultureInfo.InvariantCulture)], Rows(fresh, "SELECT count(*), max(version) FROM tradesim_schema"));
+        Assert.Equal([ClusterDatabase.SchemaVersion.ToString(CultureInfo.InvariantCulture) + "|" + ClusterDatabase.SchemaVersion.ToString(CultureInfo.InvariantCulture)], Rows(fresh, "SELECT count(*), max(version) FROM tradesim_schema"));
 
         // A schema newer than this build is refused, by the client and by the silo.
         var newer = (ClusterDatabase.SchemaVersion + 1).ToString(CultureInfo.InvariantCulture);
@@ -500,7 +493,7 @@ public sealed partial class ClusterCommandTests(ClusterCommandServer fixture) : 
 
     // ---- Helpers -------------------------------------------------------------------------------------------------
 
-    private const string ClusterServiceCrashVariable = ClusterSiloService.CrashScenarioVariable;
+    private const string ClusterServiceCrashVariable = TradeSim.Grains.Runs.RunOptions.CrashOnScenarioVariable;
 
     private static void AssertNoPassword(string output) =>
         Assert.True(!output.Contains(Password, StringComparison.Ordinal), $"the password '{Password}' was printed:\n{output}");
@@ -534,7 +527,7 @@ public sealed partial class ClusterCommandTests(ClusterCommandServer fixture) : 
         [.. csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).Select(l => l[(l.IndexOf(',', StringComparison.Ordinal) + 1)..])];
 
     private static string TableCounts(string connection) =>
-        Rows(connection, "SELECT (SELECT count(*) FROM batches), (SELECT count(*) FROM batch_scenarios), (SELECT count(*) FROM scenario_texts), (SELECT count(*) FROM runs), (SELECT count(*) FROM run_leases), (SELECT count(*) FROM results)").Single();
+        Rows(connection, "SELECT (SELECT count(*) FROM batches), (SELECT count(*) FROM batch_scenarios), (SELECT count(*) FROM scenario_texts), (SELECT count(*) FROM runs), (SELECT sum(attempts) FROM runs), (SELECT count(*) FROM results)").Single();
 
     /// <summary>Runs a command that follows a cluster batch and stops it (as Ctrl-C would) once <paramref name="condition"/> holds.</summary>
     private static CliResult FollowUntil(Func<bool> condition, params string[] args)
@@ -614,12 +607,16 @@ public sealed partial class ClusterCommandTests(ClusterCommandServer fixture) : 
         return (result.Stdout, Table("silos:"), Table("batches:"));
     }
 
-    private static ClusterStore PreparedStore(string connection)
+    private static PostgresResultStore PreparedStore(string connection)
     {
         var database = ClusterDatabase.FromConnectionString(connection);
         database.Prepare();
-        return new ClusterStore(database, CancellationToken.None);
+        return new PostgresResultStore(database, CancellationToken.None);
     }
+
+    /// <summary>Starts a silo with one worker and its log in <paramref name="folder"/>; null connection: TRADESIM_CLUSTER.</summary>
+    private static SiloProcess StartSilo(string folder, string? connection, string name, IReadOnlyDictionary<string, string?>? environment = null) =>
+        SiloProcess.Start(connection, name, 1, Path.Combine(folder, $"{name}-{Guid.NewGuid():N}.log"), environment);
 
     private static long Count(string connection, string sql) => long.Parse(Rows(connection, sql).Single(), CultureInfo.InvariantCulture);
 
@@ -654,124 +651,4 @@ public sealed partial class ClusterCommandTests(ClusterCommandServer fixture) : 
 
     [GeneratedRegex(" {2,}")]
     private static partial Regex Columns();
-}
-
-/// <summary>The silo processes the tests start.</summary>
-public sealed partial class ClusterCommandTests
-{
-    /// <summary>A `tradesim-silo` child process with its output captured; killed (with anything it started) on dispose.</summary>
-    private sealed class SiloProcess : IDisposable
-    {
-        private readonly Process _process;
-        private readonly StringBuilder _log = new();
-
-        public SiloProcess(string workingDirectory, string? connection, string name, double leaseSeconds, IReadOnlyDictionary<string, string?>? environment = null)
-        {
-            var start = new ProcessStartInfo(Host)
-            {
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-                WorkingDirectory = workingDirectory,
-            };
-            string[] args = connection is null ? [Dll] : [Dll, "--cluster", connection];
-            foreach (var arg in args.Concat(["--workers", "1", "--name", name, "--lease-seconds", leaseSeconds.ToString(CultureInfo.InvariantCulture)]))
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            start.Environment.Remove("TRADESIM_CLUSTER");
-            start.Environment.Remove(ClusterSiloService.CrashScenarioVariable);
-            start.Environment["DOTNET_DbgEnableMiniDump"] = "0";
-            foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
-            {
-                if (value is null)
-                {
-                    start.Environment.Remove(key);
-                }
-                else
-                {
-                    start.Environment[key] = value;
-                }
-            }
-
-            _process = Process.Start(start) ?? throw new InvalidOperationException("could not start tradesim-silo");
-            _process.OutputDataReceived += (_, e) => Append(e.Data);
-            _process.ErrorDataReceived += (_, e) => Append(e.Data);
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
-            _process.StandardInput.Close();
-        }
-
-        /// <summary>The dotnet host that runs the tests (set by `dotnet test`), else the one on PATH.</summary>
-        public static string Host => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-
-        /// <summary>tradesim-silo.dll, copied next to the tests with the client it belongs to.</summary>
-        public static string Dll => Path.Combine(AppContext.BaseDirectory, "tradesim-silo.dll");
-
-        public int Pid => _process.Id;
-
-        public int ExitCode => _process.ExitCode;
-
-        public string Log
-        {
-            get
-            {
-                lock (_log)
-                {
-                    return _log.ToString();
-                }
-            }
-        }
-
-        public bool WaitForExit(TimeSpan timeout)
-        {
-            if (!_process.WaitForExit(timeout))
-            {
-                return false;
-            }
-
-            _process.WaitForExit();
-            return true;
-        }
-
-        /// <summary>Sends a signal and waits (up to a minute) for the process to exit.</summary>
-        public void Stop(UnixSignal signal)
-        {
-            ProcessRunner.Signal(Pid, signal);
-            Assert.True(WaitForExit(TimeSpan.FromSeconds(60)), $"tradesim-silo did not exit after {signal}\n{Log}");
-        }
-
-        public void Dispose()
-        {
-            try
-            {
-                if (!_process.HasExited)
-                {
-                    _process.Kill(entireProcessTree: true);
-                    _process.WaitForExit(TimeSpan.FromSeconds(10));
-                }
-            }
-            catch (InvalidOperationException)
-            {
-                // It exited in the meantime.
-            }
-
-            _process.Dispose();
-        }
-
-        private void Append(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (_log)
-            {
-                _log.AppendLine(line);
-            }
-        }
-    }
 }

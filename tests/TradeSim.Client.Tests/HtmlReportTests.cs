@@ -6,9 +6,10 @@ using TradeSim.Client.Batches;
 using TradeSim.Client.Report;
 using TradeSim.Client.Scenarios;
 using TradeSim.Kernel.Scenarios;
-using TradeSim.Silo;
-using TradeSim.Silo.Batches;
-using TradeSim.Silo.Results;
+using TradeSim.Grains.Runs;
+using TradeSim.Grains.Batches;
+using TradeSim.Grains.Storage;
+using TradeSim.Silo.Storage;
 
 namespace TradeSim.Client.Tests;
 
@@ -45,15 +46,8 @@ public sealed class HtmlReportFixture : IDisposable
 
         Directory = _temp.NewDirectory("html-report");
         using var store = SqliteResultStore.Open(Path.Combine(Directory, "tradesim.db"), create: true);
-        var batchId = store.CreateBatch(spec, 3, DateTimeOffset.UtcNow);
-        var runs = Enumerable.Range(0, 3).SelectMany(r => scenarios.Select(s => new RunKey(s.Position, r))).ToList();
-        new BatchRunner(new EmbeddedSilo()).Run(
-            spec,
-            runs,
-            Environment.ProcessorCount,
-            run => store.SaveRun(batchId, run.Key.Position, run.Key.Replication, RunKpis.Extract(run.Result), RunKpis.DailyQueues(run.Result), run.Result.Conservation.Balances, run.WallMilliseconds, DateTimeOffset.UtcNow),
-            CancellationToken.None);
-        store.SetStatus(batchId, BatchStatus.Complete);
+        var (batchId, progress) = EmbeddedBatch.Run(store, spec, Environment.ProcessorCount);
+        Assert.Equal((BatchStatus.Complete, 6), (progress.Status, progress.Done));
         Comparison = BatchComparison.Build(store, batchId);
 
         using var writer = new StringWriter(CultureInfo.InvariantCulture);

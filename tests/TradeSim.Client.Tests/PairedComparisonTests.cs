@@ -2,9 +2,10 @@ using System.Globalization;
 using TradeSim.Client.Batches;
 using TradeSim.Client.Scenarios;
 using TradeSim.Kernel.Scenarios;
-using TradeSim.Silo;
-using TradeSim.Silo.Batches;
-using TradeSim.Silo.Results;
+using TradeSim.Grains.Runs;
+using TradeSim.Grains.Batches;
+using TradeSim.Grains.Storage;
+using TradeSim.Silo.Storage;
 using Xunit.Abstractions;
 
 namespace TradeSim.Client.Tests;
@@ -144,21 +145,9 @@ public sealed class PairedComparisonTests(PairedComparisonTests.BatchFixture bat
                 return new BatchScenario(position, name, layers);
             }).ToList();
             var spec = new BatchSpec(scenarios, BaselinePosition: 0, Seed: 1, ReplicationPolicy.Fixed(Replications), ["test"]);
-            var keys = Enumerable.Range(0, Replications).SelectMany(r => scenarios.Select(s => new RunKey(s.Position, r))).ToList();
-
             using var store = SqliteResultStore.Open(Path.Combine(_directory, "paired.db"), create: true);
-            var id = store.CreateBatch(spec, Replications, DateTimeOffset.UtcNow);
-            var silo = new EmbeddedSilo();
-            Handed = new BatchRunner(silo).Run(
-                spec,
-                keys,
-                2,
-                run =>
-                {
-                    var r = run.Result;
-                    Assert.True(store.SaveRun(id, run.Key.Position, run.Key.Replication, RunKpis.Extract(r), RunKpis.DailyQueues(r), r.Conservation.Balances, run.WallMilliseconds, DateTimeOffset.UtcNow));
-                },
-                CancellationToken.None);
+            var (id, progress) = EmbeddedBatch.Run(store, spec, 2);
+            Handed = progress.Done;
             Comparison = BatchComparison.Build(store, id);
         }
 

@@ -257,6 +257,12 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
     private int RunEmbedded(SqliteResultStore store, long id, int workers, ComparisonOutput output, bool withMetrics)
     {
         var progress = new BatchProgressBar(console.Stderr, console.StderrIsTerminal, id);
+        if (store.LoadBatch(id).Status == BatchStatus.Complete)
+        {
+            // Nothing to run: report it again as it was reported.
+            return Report(store, id, progress, output);
+        }
+
         FollowOutcome outcome;
         using (Metrics(withMetrics))
         {
@@ -297,6 +303,11 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
     private int FollowInCluster(ClusterDatabase database, PostgresResultStore store, long id, ComparisonOutput output, bool withMetrics)
     {
         var progress = new BatchProgressBar(console.Stderr, console.StderrIsTerminal, id);
+        if (store.LoadBatch(id).Status == BatchStatus.Complete)
+        {
+            return Report(store, id, progress, output);
+        }
+
         var outcome = FollowOutcome.Stopped;
         using (Metrics(withMetrics))
         {

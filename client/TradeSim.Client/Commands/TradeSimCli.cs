@@ -13,27 +13,30 @@ using TradeSim.Silo.Cluster;
 namespace TradeSim.Client.Commands;
 
 /// <summary>The `tradesim` command line: validate, run, scenarios, calibrate, batch, compare, export.</summary>
-internal sealed class TradeSimCli(TextWriter stdout, TextWriter stderr, Stream stdoutStream, bool stderrIsTerminal = false, CancellationToken cancellation = default)
+internal sealed class TradeSimCli(TextWriter stdout, TextWriter errors, Stream stdoutStream, bool stderrIsTerminal = false, CancellationToken cancellation = default)
 {
+    // The progress display, the embedded silo's log and the metrics exporter write from several threads.
+    private readonly TextWriter _stderr = TextWriter.Synchronized(errors);
+
     private readonly ReplicationRunner _runner = new();
 
     public int Invoke(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var root = Build(new CliConsole(stdout, stderr, stdoutStream, RedactSecrets(args), stderrIsTerminal, cancellation));
+        var root = Build(new CliConsole(stdout, _stderr, stdoutStream, RedactSecrets(args), stderrIsTerminal, cancellation));
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
             foreach (var error in parsed.Errors)
             {
-                stderr.WriteLine($"error: {error.Message}");
+                _stderr.WriteLine($"error: {error.Message}");
             }
 
-            stderr.WriteLine($"Run '{CommandPath(parsed)} --help' for usage.");
+            _stderr.WriteLine($"Run '{CommandPath(parsed)} --help' for usage.");
             return ExitCodes.BadInput;
         }
 
-        return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+        return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = _stderr });
     }
 
     /// <summary>
@@ -103,7 +106,7 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter stderr, Stream s
                 var errors = new List<ScenarioError>();
                 if (LoadAndCompile(file, null, errors) is null)
                 {
-                    ErrorReport.Scenario(stderr, errors);
+                    ErrorReport.Scenario(_stderr, errors);
                     failed = true;
                 }
                 else
@@ -137,7 +140,7 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter stderr, Stream s
             var scenario = ScenarioFiles.Load(parse.GetValue(file)!, errors);
             if (scenario is null)
             {
-                return ErrorReport.Scenario(stderr, errors);
+                return ErrorReport.Scenario(_stderr, errors);
             }
 
             RunResult result;
@@ -148,7 +151,7 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter stderr, Stream s
             }
             catch (ScenarioRejectedException e)
             {
-                return ErrorReport.Scenario(stderr, e.Errors);
+                return ErrorReport.Scenario(_stderr, e.Errors);
             }
 
             if (parse.GetValue(outDir) is { } dir)
@@ -157,12 +160,12 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter stderr, Stream s
                 {
                     foreach (var path in RunCsvWriter.Write(dir, result))
                     {
-                        stderr.WriteLine($"wrote {path}");
+                        _stderr.WriteLine($"wrote {path}");
                     }
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    stderr.WriteLine($"error: cannot write to --out '{dir}': {e.Message}");
+                    _stderr.WriteLine($"error: cannot write to --out '{dir}': {e.Message}");
                     return ExitCodes.BadInput;
                 }
             }
@@ -220,18 +223,18 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter stderr, Stream s
             var file = ScenarioFiles.Load(parse.GetValue(scenario)!, errors);
             if (file is null)
             {
-                return ErrorReport.Scenario(stderr, errors);
+                return ErrorReport.Scenario(_stderr, errors);
             }
 
             var parsed = ScenarioParser.Parse(file.Layers);
             if (!parsed.Succeeded)
             {
-                return ErrorReport.Scenario(stderr, parsed.Errors);
+                return ErrorReport.Scenario(_stderr, parsed.Errors);
             }
 
             if (parsed.Definition!.Calibration is not { } calibration)
             {
-                stderr.WriteLine($"error: {file.Path}: no `calibration:` section: expected from, to and targets");
+                _stderr.WriteLine($"error: {file.Path}: no `calibration:` section: expected from, to and targets");
                 return ExitCodes.BadInput;
             }
 
@@ -245,7 +248,7 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter stderr, Stream s
             }
             catch (ScenarioRejectedException e)
             {
-                return ErrorReport.Scenario(stderr, e.Errors);
+                return ErrorReport.Scenario(_stderr, e.Errors);
             }
 
             Parallel.For(0, n, i => results[i] = _runner.Run(new RunRequest(file.Layers, masterSeed, i, period)));
@@ -279,14 +282,14 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter stderr, Stream s
             var size = new WorldSize(parse.GetValue(gates), parse.GetValue(provinces), parse.GetValue(trucks), parse.GetValue(seed), parse.GetValue(days));
             if (size.Problem() is { } problem)
             {
-                stderr.WriteLine($"error: {problem}");
+                _stderr.WriteLine($"error: {problem}");
                 return ExitCodes.BadInput;
             }
 
             var path = parse.GetValue(outFile)!;
             if (ComparisonOutput.CheckFile(path, "--out") is { } pathProblem)
             {
-                stderr.WriteLine($"error: {pathProblem}");
+                _stderr.WriteLine($"error: {pathProblem}");
                 return ExitCodes.BadInput;
             }
 
@@ -295,7 +298,7 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter stderr, Stream s
             // The generator's output must always be a valid scenario: check it before it reaches the user.
             var network = ReplicationRunner.CompileNow([new ScenarioSource(Path.GetFileName(path), text)], null);
             File.WriteAllText(path, text, new System.Text.UTF8Encoding(false));
-            stderr.WriteLine($"wrote {path}: {size.Gates} gates, {size.Provinces} provinces, {network.TruckCount} trucks");
+            _stderr.WriteLine($"wrote {path}: {size.Gates} gates, {size.Provinces} provinces, {network.TruckCount} trucks");
             return ExitCodes.Success;
         });
         return command;

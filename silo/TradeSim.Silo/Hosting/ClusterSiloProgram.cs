@@ -91,7 +91,9 @@ public static class ClusterSiloProgram
         var siloName = parsed.GetValue(name) ?? $"{Environment.MachineName}-{Environment.ProcessId}";
         using var telemetry = TelemetrySetup.Start("tradesim-silo", parsed.GetValue(metrics) ? TimeSpan.FromSeconds(10) : null);
         using var stopping = new CancellationTokenSource();
-        var store = new PostgresResultStore(database, stopping.Token);
+        ILogger? storeLog = null;
+        var store = new PostgresResultStore(database, stopping.Token, (e, delay) =>
+            storeLog?.LogWarning("cluster database unreachable ({Reason}); retrying in {Delay} ms", ClusterDatabase.Describe(e), (int)delay.TotalMilliseconds));
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
         ConfigureLogging(builder.Logging);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
@@ -119,6 +121,7 @@ public static class ClusterSiloProgram
         });
         using var host = builder.Build();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TradeSim.Silo");
+        storeLog = logger;
         try
         {
             host.Start();

@@ -22,9 +22,9 @@ public sealed record BatchCounts(long Id, string Status, DateTimeOffset CreatedA
 /// engine, seed, policy and scenarios) is found, not duplicated. A result is written once under its run key (the
 /// primary key): a duplicate execution finds it and compares digests. Every call is one short transaction on a pooled
 /// connection, retried with backoff while the server is unreachable (e.g. restarting) until the store's cancellation
-/// token fires.
+/// token fires; <paramref name="onRetry"/> hears of each retry.
 /// </summary>
-public sealed class PostgresResultStore(ClusterDatabase database, CancellationToken cancellation) : IResultStore
+public sealed class PostgresResultStore(ClusterDatabase database, CancellationToken cancellation, Action<Exception, TimeSpan>? onRetry = null) : IResultStore
 {
     public string Location => database.Display;
 
@@ -81,7 +81,7 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
             PlanRuns(connection, tx, id, spec.Scenarios.Count, plannedReplications);
             tx.Commit();
             return (id, true);
-        }, cancellation);
+        }, cancellation, onRetry);
     }
 
     /// <summary>The identity of a batch: engine, seed, policy and every scenario's name and hash (not the command line).</summary>
@@ -110,7 +110,7 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
             PlanRuns(connection, tx, batchId, scenarios, replications);
             Execute(connection, tx, "UPDATE batches SET planned_replications = greatest(planned_replications, $1) WHERE id = $2", replications, batchId);
             tx.Commit();
-        }, cancellation);
+        }, cancellation, onRetry);
     }
 
     public void SetStatus(long batchId, string status) =>
@@ -121,7 +121,7 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
         using var select = new NpgsqlCommand("SELECT id FROM batches WHERE status = 'running' AND engine_version = $1 ORDER BY id", connection);
         select.Parameters.AddWithValue(engineVersion);
         return (IReadOnlyList<long>)ReadIds(select);
-    }, cancellation);
+    }, cancellation, onRetry);
 
     public IReadOnlyList<ScenarioSource> ScenarioLayers(string hash) => database.WithRetry(connection =>
     {
@@ -130,7 +130,7 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
         return select.ExecuteScalar() is string json
             ? ScenarioText.FromJson(json)
             : throw new ResultStoreException($"scenario {hash} is not in the cluster database {database.Display}");
-    }, cancellation);
+    }, cancellation, onRetry);
 
     public BatchRecord LoadBatch(long batchId) => database.WithRetry(connection =>
     {
@@ -180,7 +180,7 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
         }
 
         return new BatchRecord(batchId, created, engine, status, new BatchSpec(scenarios, baseline, seed, policy, options), planned, maxAttempts);
-    }, cancellation);
+    }, cancellation, onRetry);
 
     public IReadOnlyList<RunState> RunStates(long batchId) => database.WithRetry(connection =>
     {
@@ -194,7 +194,7 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
         }
 
         return (IReadOnlyList<RunState>)runs;
-    }, cancellation);
+    }, cancellation, onRetry);
 
     public IReadOnlyList<int> StartAttempts(IReadOnlyList<RunKey> runs)
     {
@@ -222,12 +222,13 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
             }
 
             return (IReadOnlyList<int>)runs.Select(r => attempts.TryGetValue(r, out var a) ? a : throw new ResultStoreException($"run {r} is not planned in the cluster database {database.Display}")).ToList();
-        }, cancellation);
+        }, cancellation, onRetry);
     }
 
     public void ReturnAttempt(RunKey run) => database.WithRetry(
         connection => Execute(connection, null, "UPDATE runs SET attempts = greatest(attempts - 1, 0) WHERE batch_id = $1 AND position = $2 AND replication = $3 AND state = 'pending'", run.Batch, run.Position, run.Replication),
-        cancellation);
+        cancellation,
+        onRetry);
 
     public SaveOutcome SaveResult(RunKey run, RunRecord record, RunExecutor silo, double wallMilliseconds, DateTimeOffset finishedUtc)
     {
@@ -286,7 +287,7 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
             Execute(connection, tx, "SELECT pg_notify('tradesim_runs', $1::text)", run.Batch.ToString(CultureInfo.InvariantCulture));
             tx.Commit();
             return SaveOutcome.Stored;
-        }, cancellation);
+        }, cancellation, onRetry);
     }
 
     public void RecordFailure(RunKey run, string error, bool giveUp) => database.WithRetry(
@@ -299,7 +300,8 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
             run.Replication,
             error,
             giveUp),
-        cancellation);
+        cancellation,
+        onRetry);
 
     public IReadOnlyList<StoredRun> FinishedRuns(long batchId) => database.WithRetry(connection =>
     {
@@ -322,7 +324,7 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
         }
 
         return (IReadOnlyList<StoredRun>)runs;
-    }, cancellation);
+    }, cancellation, onRetry);
 
     public IReadOnlyList<string> KpiNames(long batchId, int position) => database.WithRetry(connection =>
     {
@@ -330,7 +332,7 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
         select.Parameters.AddWithValue(batchId);
         select.Parameters.AddWithValue(position);
         return select.ExecuteScalar() is string[] names ? names : (IReadOnlyList<string>)[];
-    }, cancellation);
+    }, cancellation, onRetry);
 
     public IReadOnlyList<(int Position, int Replication, string Gate, float[] MeanQueue)> DailyQueues(long batchId) => database.WithRetry(connection =>
     {
@@ -351,14 +353,14 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
         }
 
         return (IReadOnlyList<(int, int, string, float[])>)series;
-    }, cancellation);
+    }, cancellation, onRetry);
 
     public long UnconservedRuns(long batchId) => database.WithRetry(connection =>
     {
         using var select = new NpgsqlCommand("SELECT count(*) FROM runs WHERE batch_id = $1 AND state = 'done' AND conserved = false", connection);
         select.Parameters.AddWithValue(batchId);
         return (long)select.ExecuteScalar()!;
-    }, cancellation);
+    }, cancellation, onRetry);
 
     public IReadOnlyList<FailedRun> FailedRuns(long batchId) => database.WithRetry(connection =>
     {
@@ -372,7 +374,7 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
         }
 
         return (IReadOnlyList<FailedRun>)failed;
-    }, cancellation);
+    }, cancellation, onRetry);
 
     /// <summary>Every batch (or one) with its counts of runs pending, done and failed.</summary>
     public IReadOnlyList<BatchCounts> Batches(long? only = null) => database.WithRetry(connection =>
@@ -397,7 +399,7 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
         }
 
         return (IReadOnlyList<BatchCounts>)batches;
-    }, cancellation);
+    }, cancellation, onRetry);
 
     /// <summary>Runs done per silo, by its Orleans address (ip:port@generation: one per process start).</summary>
     public IReadOnlyDictionary<string, long> RunsDoneBySilo() => database.WithRetry(connection =>
@@ -411,7 +413,7 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
         }
 
         return (IReadOnlyDictionary<string, long>)counts;
-    }, cancellation);
+    }, cancellation, onRetry);
 
     private static void PlanRuns(NpgsqlConnection connection, NpgsqlTransaction tx, long batchId, int scenarios, int replications) =>
         Execute(
