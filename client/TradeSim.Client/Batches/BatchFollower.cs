@@ -110,12 +110,13 @@ internal sealed class BatchFollower(IGrainFactory grains, BatchProgressBar progr
             {
                 return null;
             }
-            catch (Exception e) when (inCluster && e is TimeoutException or OrleansException or SiloUnavailableException or OperationCanceledException)
+            catch (Exception e) when (inCluster && e is not OutOfMemoryException)
             {
+                // A silo dying, a batch grain moving, the database restarting: all pass. Say so if it lasts.
                 failingSince ??= Stopwatch.GetTimestamp();
                 if (!warned && Stopwatch.GetElapsedTime(failingSince.Value) > UnreachableWarningAfter)
                 {
-                    progress.Note($"the batch's silo cannot be reached ({e.GetType().Name}); retrying until a living silo takes the batch over");
+                    progress.Note($"the batch cannot be reached ({e.GetType().Name}: {FirstLine(e.Message)}); retrying until a living silo takes it over");
                     warned = true;
                 }
 
@@ -140,8 +141,9 @@ internal sealed class BatchFollower(IGrainFactory grains, BatchProgressBar progr
             var hosts = await grains.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true);
             alive = [.. hosts.Select(h => h.SiloName).Order(StringComparer.Ordinal)];
         }
-        catch (Exception e) when (e is TimeoutException or OrleansException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Only a display: the membership table may be out of reach for a moment (a database restart).
             return;
         }
 
@@ -161,4 +163,6 @@ internal sealed class BatchFollower(IGrainFactory grains, BatchProgressBar progr
             _shownSilos = names;
         }
     }
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 }

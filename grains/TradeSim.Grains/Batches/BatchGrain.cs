@@ -154,7 +154,7 @@ internal sealed partial class BatchGrain(IResultStore store, IClusterMembershipS
 
                 break;
             case RunOutcome.Released:
-                if (_ledger.Released(report.Key, report.Attempt, Now))
+                if (_ledger.Released(report.Key, report.Attempt, Now) != RunLedger.Release.Ignored)
                 {
                     await Offload(() => store.ReturnAttempt(report.Key));
                 }

@@ -46,6 +46,14 @@ internal sealed class RunLedger
         _maxAttempts = maxAttempts;
     }
 
+    /// <summary>What a release did: nothing (stale), gave back the attempt only, or gave it back and queued the run again.</summary>
+    public enum Release
+    {
+        Ignored,
+        Returned,
+        Requeued,
+    }
+
     private enum Phase : byte
     {
         Waiting,
@@ -170,6 +178,7 @@ internal sealed class RunLedger
         var index = Index(key);
         _attempts[index] = (byte)Math.Min(byte.MaxValue, attempt);
         var live = LiveOf(index);
+        live.Dispatch = attempt;
         live.SiloName = executor.SiloName;
         live.SiloAddress = executor.SiloAddress;
         live.LastNews = now;
@@ -219,19 +228,28 @@ internal sealed class RunLedger
         return false;
     }
 
-    /// <summary>The silo gave the run back unfinished: it waits again and its attempt is not counted. False when ignored.</summary>
-    public bool Released(RunKey key, int attempt, TimeSpan now)
+    /// <summary>
+    /// The silo gave the run back unfinished: its attempt is not counted. When it was the run's current dispatch, the
+    /// run waits again (<see cref="Release.Requeued"/>); when the run was dispatched again meanwhile (its batch lost
+    /// track of the first dispatch and sent it elsewhere), only the attempt is given back (<see cref="Release.Returned"/>).
+    /// </summary>
+    public Release Released(RunKey key, int attempt, TimeSpan now)
     {
         var index = Index(key);
-        if (!IsCurrent(index, attempt))
+        if (index >= _planned || (Phase)_phases[index] is Phase.Done or Phase.Failed || _attempts[index] == 0)
         {
-            return false;
+            return Release.Ignored;
         }
 
-        _attempts[index] = (byte)Math.Max(0, _attempts[index] - 1);
+        _attempts[index]--;
+        if (!IsCurrent(index, attempt))
+        {
+            return Release.Returned;
+        }
+
         LiveOf(index).NotBefore = now;
         SetPhase(index, Phase.Waiting);
-        return true;
+        return Release.Requeued;
     }
 
     /// <summary>Gives up a run that used every attempt without executing now; returns the error to record.</summary>
@@ -254,6 +272,7 @@ internal sealed class RunLedger
 
         _attempts[index] = (byte)Math.Min(byte.MaxValue, Math.Max(_attempts[index], attempt));
         var live = LiveOf(index);
+        live.Dispatch = attempt;
         live.SiloName = siloName;
         live.SiloAddress = siloAddress;
         live.LastNews = now;
@@ -315,8 +334,9 @@ internal sealed class RunLedger
         }
     }
 
+    /// <summary>Whether the run executes the dispatch numbered <paramref name="attempt"/> (a report of an older one is stale).</summary>
     private bool IsCurrent(int index, int attempt) =>
-        index < _planned && (Phase)_phases[index] == Phase.Executing && _attempts[index] == attempt;
+        index < _planned && (Phase)_phases[index] == Phase.Executing && _live.TryGetValue(index, out var live) && live.Dispatch == attempt;
 
     private int Index(RunKey key) => Index(key.Position, key.Replication);
 
@@ -377,6 +397,9 @@ internal sealed class RunLedger
     /// <summary>What the ledger knows of a run beyond its phase and attempts, while it executes or waits to be retried.</summary>
     private sealed class Live
     {
+        /// <summary>The attempt number its current dispatch was given: reports of other dispatches are stale.</summary>
+        public int Dispatch { get; set; }
+
         public TimeSpan NotBefore { get; set; }
 
         public TimeSpan LastNews { get; set; }

@@ -10,8 +10,8 @@ namespace TradeSim.Silo.Hosting;
 /// Wraps a logger provider so that Orleans' warnings and errors are written once per event rather than once per
 /// attempt: while a peer silo is dead, Orleans logs the same connection failure (with its stack trace) many times a
 /// second. A message of an Orleans category is written the first time; the same message (numbers ignored) is then
-/// held back for <see cref="Window"/>, after which one line says how many were held back. Exceptions of collapsed
-/// messages are shown as their type and message, without the stack trace. TradeSim's own messages pass untouched.
+/// held back for <see cref="Window"/>, after which one line says how many were held back. Collapsed messages keep
+/// their first line, and exceptions their type and message, without stack traces. TradeSim's own messages pass untouched.
 /// </summary>
 public sealed partial class CollapsingLoggerProvider(ILoggerProvider inner, TimeSpan window) : ILoggerProvider
 {
@@ -84,7 +84,9 @@ public sealed partial class CollapsingLoggerProvider(ILoggerProvider inner, Time
                 return;
             }
 
-            var line = exception is null ? message : $"{message} ({exception.GetType().Name}: {exception.Message.ReplaceLineEndings(" ")})";
+            // Orleans puts some exceptions, stack trace and all, into the message text: keep its first line.
+            var firstLine = message.Split('\n', 2)[0].TrimEnd('\r');
+            var line = exception is null ? firstLine : $"{firstLine} ({exception.GetType().Name}: {exception.Message.Split('\n', 2)[0].TrimEnd('\r')})";
             if (heldBack > 0)
             {
                 line += string.Create(CultureInfo.InvariantCulture, $" [{heldBack} more like this in the last {owner.Window.TotalSeconds:F0} s]");
