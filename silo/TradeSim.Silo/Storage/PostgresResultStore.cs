@@ -241,6 +241,17 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
         var names = record.Kpis.Select(k => k.Name).ToArray();
         var values = record.Kpis.Select(k => k.Value).ToArray();
         var gates = record.DailyQueues.Select(q => q.Gate).ToArray();
+
+        // The series are stored end to end in one bytea and cut back into equal parts (DailyQueues): series of
+        // different lengths would be read back cut in the wrong places, so they are refused rather than garbled.
+        // The kernel gives every gate one value per day of the window, so they are always equal.
+        if (record.DailyQueues.Select(q => q.MeanQueue.Length).Distinct().Count() > 1)
+        {
+            throw new ArgumentException(
+                $"run {run}: daily queue series of different lengths ({string.Join(", ", record.DailyQueues.Select(q => $"{q.Gate}: {q.MeanQueue.Length}"))}): the cluster store keeps series of one length",
+                nameof(record));
+        }
+
         var queues = new List<byte>();
         foreach (var (_, series) in record.DailyQueues)
         {
