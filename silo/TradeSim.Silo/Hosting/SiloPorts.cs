@@ -30,8 +30,16 @@ public static class SiloPorts
         {
             using var reachable = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             reachable.Bind(new IPEndPoint(address, 0));
-            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            probe.Bind(new IPEndPoint(IPAddress.Any, port));
+            // The probe is of the address's family: an IPv4 probe does not meet a listener on an IPv6 address (::1).
+            // An IPv6 probe is dual-mode, so that it meets IPv4 listeners too.
+            var ipv6 = address.AddressFamily == AddressFamily.InterNetworkV6;
+            using var probe = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            if (ipv6)
+            {
+                probe.DualMode = true;
+            }
+
+            probe.Bind(new IPEndPoint(ipv6 ? IPAddress.IPv6Any : IPAddress.Any, port));
             probe.Listen(1);
         }
         catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)

@@ -201,6 +201,8 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
         ArgumentNullException.ThrowIfNull(runs);
         return database.WithRetry(connection =>
         {
+            // One transaction: when a run is not planned, none of the others is counted either (as in the embedded store).
+            using var tx = connection.BeginTransaction();
             using var update = new NpgsqlCommand(
                 """
                 UPDATE runs r SET attempts = r.attempts + 1
@@ -208,7 +210,8 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
                 WHERE (r.batch_id, r.position, r.replication) = (k.batch_id, k.position, k.replication)
                 RETURNING r.batch_id, r.position, r.replication, r.attempts
                 """,
-                connection);
+                connection,
+                tx);
             update.Parameters.AddWithValue(runs.Select(r => r.Batch).ToArray());
             update.Parameters.AddWithValue(runs.Select(r => r.Position).ToArray());
             update.Parameters.AddWithValue(runs.Select(r => r.Replication).ToArray());
@@ -221,7 +224,9 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
                 }
             }
 
-            return (IReadOnlyList<int>)runs.Select(r => attempts.TryGetValue(r, out var a) ? a : throw new ResultStoreException($"run {r} is not planned in the cluster database {database.Display}")).ToList();
+            var started = runs.Select(r => attempts.TryGetValue(r, out var a) ? a : throw new ResultStoreException($"run {r} is not planned in the cluster database {database.Display}")).ToList();
+            tx.Commit();
+            return (IReadOnlyList<int>)started;
         }, cancellation, onRetry);
     }
 
@@ -237,6 +242,17 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
         var names = record.Kpis.Select(k => k.Name).ToArray();
         var values = record.Kpis.Select(k => k.Value).ToArray();
         var gates = record.DailyQueues.Select(q => q.Gate).ToArray();
+
+        // The series are stored end to end in one bytea and cut back into equal parts (DailyQueues): series of
+        // different lengths would be read back cut in the wrong places, so they are refused rather than garbled.
+        // The kernel gives every gate one value per day of the window, so they are always equal.
+        if (record.DailyQueues.Select(q => q.MeanQueue.Length).Distinct().Count() > 1)
+        {
+            throw new ArgumentException(
+                $"run {run}: daily queue series of different lengths ({string.Join(", ", record.DailyQueues.Select(q => $"{q.Gate}: {q.MeanQueue.Length}"))}): the cluster store keeps series of one length",
+                nameof(record));
+        }
+
         var queues = new List<byte>();
         foreach (var (_, series) in record.DailyQueues)
         {
@@ -272,7 +288,7 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
                 }
             }
 
-            Execute(
+            var planned = Execute(
                 connection,
                 tx,
                 "UPDATE runs SET state = 'done', finished_at = $4, wall_ms = $5, conserved = $6, silo = $7, silo_address = $8 WHERE batch_id = $1 AND position = $2 AND replication = $3",
@@ -284,6 +300,13 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
                 record.Conserved,
                 silo.SiloName,
                 silo.SiloAddress);
+            if (planned == 0)
+            {
+                // results has no foreign key to runs: without this check the result of an unplanned run would be
+                // stored (and read back by FinishedRuns) while no run is done. The transaction rolls back.
+                throw new ResultStoreException($"run {run} is not planned in the cluster database {database.Display}");
+            }
+
             Execute(connection, tx, "SELECT pg_notify('tradesim_runs', $1::text)", run.Batch.ToString(CultureInfo.InvariantCulture));
             tx.Commit();
             return SaveOutcome.Stored;
