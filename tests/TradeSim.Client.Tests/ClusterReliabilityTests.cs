@@ -168,7 +168,9 @@ public sealed class ClusterReliabilityTests(ClusterReliabilityFixture fixture, I
 
         var result = client.Wait(cluster, BatchTimeout);
         Assert.True(result.ExitCode == 0, $"{result.Describe()}\n{cluster.Describe()}");
-        Assert.True(cluster.Count("SELECT count(*) FROM runs WHERE attempts >= 2") >= 1, $"the frozen silo's run should have been dispatched again\n{cluster.Describe()}");
+        // The run the frozen silo held is dispatched again once it is declared dead, unless the silo, resumed, finished
+        // it first (it may: it runs for a moment before it learns it is dead). Either way it is stored once.
+        output.WriteLine($"runs dispatched more than once: {cluster.Count("SELECT count(*) FROM runs WHERE attempts >= 2")}");
         Assert.All(silos.Where(s => s != victim), s => Assert.False(s.HasExited, $"{s.Name} should carry on\n{cluster.Logs()}"));
         AssertExactResults(cluster, StandardRuns);
         Assert.Equal(fixture.EmbeddedScenarios, ScenariosJson(result));

@@ -30,6 +30,7 @@ internal sealed partial class BatchGrain(IResultStore store, IClusterMembershipS
     private string _status = string.Empty;
     private IGrainTimer? _timer;
     private bool _inFlightChecked;
+    private bool _deactivating;
     private readonly Dictionary<string, RunExecutor> _otherEngines = new(StringComparer.Ordinal);
 
     private long Id => this.GetPrimaryKeyLong();
@@ -49,6 +50,15 @@ internal sealed partial class BatchGrain(IResultStore store, IClusterMembershipS
         {
             await GoOn();
         }
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // The store holds everything: a new activation (here or on another silo) goes on from it.
+        _deactivating = true;
+        StopTimer();
+        LogDeactivated(Id, reason.ReasonCode.ToString(), reason.Description);
+        return Task.CompletedTask;
     }
 
     public async Task<BatchProgress> Start()
@@ -96,7 +106,7 @@ internal sealed partial class BatchGrain(IResultStore store, IClusterMembershipS
             return [];
         }
 
-        if (_status != BatchStatus.Running || count <= 0)
+        if (_status != BatchStatus.Running || count <= 0 || _deactivating || IsLeaving(executor))
         {
             return [];
         }
@@ -154,11 +164,8 @@ internal sealed partial class BatchGrain(IResultStore store, IClusterMembershipS
 
                 break;
             case RunOutcome.Released:
-                if (_ledger.Released(report.Key, report.Attempt, Now) != RunLedger.Release.Ignored)
-                {
-                    await Offload(() => store.ReturnAttempt(report.Key));
-                }
-
+                // The run grain gave the attempt back in the store already.
+                _ledger.Released(report.Key, report.Attempt, Now);
                 break;
         }
 
@@ -220,6 +227,13 @@ internal sealed partial class BatchGrain(IResultStore store, IClusterMembershipS
         await CheckQuietRuns();
         await Advance();
     }
+
+    /// <summary>
+    /// Whether Orleans' membership has the claiming silo leaving or dead: such a silo (a frozen one resumed after it was
+    /// declared dead, say, in the moments before it stops itself) gets no runs.
+    /// </summary>
+    private bool IsLeaving(RunExecutor executor) =>
+        membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(executor.SiloAddress)).IsTerminating();
 
     /// <summary>Runs on silos that Orleans' membership declared dead are lost: each is an attempt failed, dispatched again at once.</summary>
     private async Task CollectFromDeadSilos()
@@ -356,6 +370,9 @@ internal sealed partial class BatchGrain(IResultStore store, IClusterMembershipS
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "batch {Batch}: silo {Silo} runs engine {SiloEngine}, the batch engine {BatchEngine}: it will not run this batch (results are bit-identical only within one engine version)")]
     private partial void LogOtherEngine(long batch, string silo, string siloEngine, string batchEngine);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "batch {Batch} deactivated ({Reason}: {Description})")]
+    private partial void LogDeactivated(long batch, string reason, string description);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "run {Key} attempt {Attempt} lost: {Reason}; dispatching it again")]
     private partial void LogLost(RunKey key, int attempt, string reason);

@@ -13,6 +13,8 @@ namespace TradeSim.Grains.Runs;
 /// queues the run on that silo's <see cref="RunWorkerPool"/> and answers at once; the worker executes the replication,
 /// writes the result under the run key and the grain reports the outcome to its batch, then deactivates. Orleans keeps
 /// one activation per run key, so a run dispatched again while its first dispatch still executes is not executed twice.
+/// The store's attempt count of a run is the number of executions started, less those given back unfinished: the batch
+/// grain adds one per dispatch, and this grain takes one back for a dispatch that started no execution or was released.
 /// </summary>
 [PreferLocalPlacement]
 internal sealed partial class RunGrain(
@@ -36,8 +38,11 @@ internal sealed partial class RunGrain(
         switch (_state)
         {
             case RunGrainState.Executing:
-                // The batch dispatched the run again (it lost track of this dispatch): the report will carry the newer attempt.
+                // The batch dispatched the run again (it lost track of this dispatch, e.g. it was rebuilt on another
+                // silo): no second execution, so the attempt that dispatch counted is given back; the report will
+                // carry the newer dispatch number.
                 _attempt = Math.Max(_attempt, assignment.Attempt);
+                pool.Track(ReturnAttempt(assignment.Key));
                 return Task.FromResult(ExecuteReply.AlreadyExecuting);
             case RunGrainState.Finished when _outcome == RunOutcome.Done:
                 _attempt = Math.Max(_attempt, assignment.Attempt);
@@ -129,10 +134,22 @@ internal sealed partial class RunGrain(
         {
             LogAttemptFailed(assignment.Key, assignment.ScenarioName, _attempt, error);
         }
+        else if (outcome == RunOutcome.Released)
+        {
+            // Given back unfinished: the attempt does not count. The store is told here, where it is known, so the count
+            // is right whichever activation of the batch grain hears the report (or if none does).
+            await ReturnAttempt(assignment.Key);
+        }
 
         await ReportAsync(assignment.Key, outcome, error);
         DeactivateOnIdle();
     }
+
+    /// <summary>
+    /// Takes back one attempt of the run in the store (off the scheduler). Counting is additive, so it is right in any
+    /// order with the batch's own counting, even while two activations of a batch grain overlap.
+    /// </summary>
+    private Task ReturnAttempt(RunKey key) => Task.Run(() => store.ReturnAttempt(key));
 
     private async Task ReportAsync(RunKey key, RunOutcome outcome, string? error)
     {

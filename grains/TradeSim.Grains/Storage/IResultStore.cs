@@ -43,10 +43,14 @@ public interface IResultStore
     /// <summary>
     /// Counts one more attempt for each run (before it is handed to a silo), so that a run that kills every silo it
     /// touches is given up even when the batch's own silo dies with it. Returns the attempt numbers, in order.
+    /// The count is additive: dispatches add, <see cref="ReturnAttempt"/> takes back, in any order.
     /// </summary>
     IReadOnlyList<int> StartAttempts(IReadOnlyList<RunKey> runs);
 
-    /// <summary>Gives an attempt back (the silo released the run unfinished, e.g. it was shutting down).</summary>
+    /// <summary>
+    /// Gives an attempt back: the dispatch started no execution (the run was executing already), or the silo released
+    /// the run unfinished (it was shutting down). A run no longer pending is left as it is.
+    /// </summary>
     void ReturnAttempt(RunKey run);
 
     /// <summary>

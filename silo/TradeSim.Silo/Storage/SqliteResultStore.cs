@@ -396,6 +396,7 @@ public sealed class SqliteResultStore : IResultStore, IDisposable
     /// <summary>Every stored batch's id, in order.</summary>
     public IReadOnlyList<long> BatchIds()
     {
+        using var scope = _gate.EnterScope();
         using var select = Command("SELECT id FROM batches ORDER BY id");
         return ReadIds(select);
     }
