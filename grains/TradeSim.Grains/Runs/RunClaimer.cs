@@ -16,6 +16,7 @@ namespace TradeSim.Grains.Runs;
 public sealed partial class RunClaimer(
     IGrainFactory grains,
     RunWorkerPool pool,
+    Storage.IResultStore store,
     ILocalSiloDetails silo,
     IOptions<RunOptions> options,
     ILogger<RunClaimer> logger) : ILifecycleParticipant<ISiloLifecycle>
@@ -70,48 +71,68 @@ public sealed partial class RunClaimer(
     {
         var executor = new RunExecutor(silo.Name, silo.SiloAddress.ToParsableString(), EngineVersion.Current);
         var board = grains.GetGrain<IBatchBoardGrain>(0);
-        var failing = false;
+        var failing = new HashSet<long>();
+        var boardFailing = false;
         while (!stopping.IsCancellationRequested)
         {
             var freed = pool.NextFreedWorker();
             var claimed = 0;
-            try
+            if (pool.Free > 0)
             {
-                if (pool.Free > 0)
+                IReadOnlyList<long> batches;
+                try
                 {
-                    foreach (var batch in await board.RunningBatches())
+                    batches = await board.RunningBatches();
+                    if (boardFailing)
                     {
-                        var free = pool.Free;
-                        if (free <= 0 || stopping.IsCancellationRequested)
-                        {
-                            break;
-                        }
+                        LogClaimingAgain(silo.Name, "the board");
+                        boardFailing = false;
+                    }
+                }
+                catch (Exception e) when (e is not OutOfMemoryException && !stopping.IsCancellationRequested)
+                {
+                    // One line per outage, not one per attempt.
+                    if (!boardFailing)
+                    {
+                        LogClaimFailed(silo.Name, "the board", e.GetType().Name, FirstLine(e.Message));
+                        boardFailing = true;
+                    }
 
-                        foreach (var assignment in await grains.GetGrain<IBatchGrain>(batch).Claim(executor, free))
+                    await Pause(ErrorPause, stopping);
+                    continue;
+                }
+
+                foreach (var batch in batches)
+                {
+                    var free = pool.Free;
+                    if (free <= 0 || stopping.IsCancellationRequested)
+                    {
+                        break;
+                    }
+
+                    // A batch that cannot be reached (its silo died, its store is down) does not hold up the others.
+                    try
+                    {
+                        claimed += await ClaimFrom(grains.GetGrain<IBatchGrain>(batch), executor, free);
+                        if (failing.Remove(batch))
                         {
-                            await grains.GetGrain<IRunGrain>(assignment.Key.GrainKey).Execute(assignment);
-                            claimed++;
+                            LogClaimingAgain(silo.Name, $"batch {batch}");
+                        }
+                    }
+                    catch (Exception e) when (e is not OutOfMemoryException && !stopping.IsCancellationRequested)
+                    {
+                        if (failing.Add(batch))
+                        {
+                            LogClaimFailed(silo.Name, $"batch {batch}", e.GetType().Name, FirstLine(e.Message));
                         }
                     }
                 }
 
-                if (failing)
+                if (failing.Count > 0 && claimed == 0)
                 {
-                    LogClaimingAgain(silo.Name);
-                    failing = false;
+                    await Pause(ErrorPause, stopping);
+                    continue;
                 }
-            }
-            catch (Exception e) when (e is not OutOfMemoryException && !stopping.IsCancellationRequested)
-            {
-                // One line per outage, not one per attempt.
-                if (!failing)
-                {
-                    LogClaimFailed(silo.Name, e.GetType().Name, e.Message);
-                    failing = true;
-                }
-
-                await Pause(ErrorPause, stopping);
-                continue;
             }
 
             if (pool.Free <= 0 || claimed == 0)
@@ -132,6 +153,33 @@ public sealed partial class RunClaimer(
         }
     }
 
+    /// <summary>
+    /// Claims up to <paramref name="free"/> runs of one batch and hands each to its run grain. A run whose grain cannot
+    /// be reached is given back at once (its attempt returned), rather than left for the batch to find lost.
+    /// </summary>
+    private async Task<int> ClaimFrom(IBatchGrain batch, RunExecutor executor, int free)
+    {
+        var handed = 0;
+        foreach (var assignment in await batch.Claim(executor, free))
+        {
+            try
+            {
+                await grains.GetGrain<IRunGrain>(assignment.Key.GrainKey).Execute(assignment);
+                handed++;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                LogHandOffFailed(assignment.Key, e.GetType().Name, FirstLine(e.Message));
+                await Task.Run(() => store.ReturnAttempt(assignment.Key));
+                await batch.Report(new RunReport(assignment.Key, assignment.Attempt, RunOutcome.Released, silo.Name, null));
+            }
+        }
+
+        return handed;
+    }
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
+
     private static async Task Pause(TimeSpan delay, CancellationToken stopping)
     {
         try
@@ -149,9 +197,12 @@ public sealed partial class RunClaimer(
     [LoggerMessage(Level = LogLevel.Warning, Message = "silo {Silo} stopping: runs given back were not all reported within {Seconds} s; their batches will find them lost")]
     private partial void LogReleaseTimedOut(string silo, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "silo {Silo} cannot claim runs ({Error}: {Reason}); retrying every second")]
-    private partial void LogClaimFailed(string silo, string error, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "silo {Silo} cannot claim runs from {Source} ({Error}: {Reason}); trying again every second")]
+    private partial void LogClaimFailed(string silo, string source, string error, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "silo {Silo} claims runs again")]
-    private partial void LogClaimingAgain(string silo);
+    [LoggerMessage(Level = LogLevel.Information, Message = "silo {Silo} claims runs from {Source} again")]
+    private partial void LogClaimingAgain(string silo, string source);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "run {Key} could not be handed to its grain ({Error}: {Reason}); given back to its batch")]
+    private partial void LogHandOffFailed(RunKey key, string error, string reason);
 }
