@@ -64,6 +64,12 @@ internal sealed class RunLedger
 
     public int Waiting => _waiting;
 
+    /// <summary>
+    /// Runs looked at by <see cref="Eligible"/> since the ledger was made: the work dispatching did, which stays
+    /// proportional to the runs handed out (tests hold it to that; no clock involved).
+    /// </summary>
+    public long Examined { get; private set; }
+
     /// <summary>Every planned run is done or failed for good.</summary>
     public bool AllFinished => _done + _failed == _planned;
 
@@ -146,6 +152,7 @@ internal sealed class RunLedger
                 return keys;
             }
 
+            Examined++;
             Consider(index, now, keys, exhausted);
         }
 
@@ -153,6 +160,7 @@ internal sealed class RunLedger
         while (keys.Count < count && _cursor < _planned)
         {
             var index = _cursor++;
+            Examined++;
             if ((Phase)_phases[index] == Phase.Waiting)
             {
                 _retry.Add(index);
