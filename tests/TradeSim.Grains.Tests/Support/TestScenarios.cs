@@ -27,6 +27,9 @@ internal static class TestScenarios
     /// <summary>The Nam Giang upgrade over the baseline, 5 days.</summary>
     public static ScenarioSource[] ShortUpgrade() => [Bundled("baseline.yaml"), Bundled("nam-giang-upgrade.yaml"), ShortLayer];
 
+    /// <summary>The Nam Giang upgrade over the baseline, a whole year.</summary>
+    public static ScenarioSource[] YearUpgrade() => [Bundled("baseline.yaml"), Bundled("nam-giang-upgrade.yaml")];
+
     /// <summary>The 5-day baseline with a flow that names a carrier nobody defines: parses, but never compiles.</summary>
     public static ScenarioSource[] ShortUnknownCarrier()
     {
