@@ -20,6 +20,7 @@ internal sealed class RecordingResultStore : IResultStore, IDisposable
     private readonly ConcurrentQueue<Save> _saves = new();
     private readonly ConcurrentQueue<(RunKey Key, int Attempt, long Timestamp)> _attempts = new();
     private readonly ConcurrentDictionary<long, ManualResetEventSlim> _heldLoads = new();
+    private volatile ManualResetEventSlim? _heldLayers;
     private readonly ConcurrentQueue<(RunKey Key, string Error, bool GiveUp)> _failures = new();
     private readonly ConcurrentQueue<RunKey> _returned = new();
     private readonly ConcurrentDictionary<long, int> _loads = new();
@@ -111,7 +112,27 @@ internal sealed class RecordingResultStore : IResultStore, IDisposable
 
     public void PlanReplications(long batchId, int replications) => _inner.PlanReplications(batchId, replications);
 
-    public IReadOnlyList<ScenarioSource> ScenarioLayers(string hash) => _inner.ScenarioLayers(hash);
+    /// <summary>
+    /// Makes <see cref="ScenarioLayers"/> wait (60 s at most) until the returned hold is disposed: a silo that has not
+    /// compiled a scenario yet cannot start its runs meanwhile (its workers wait, as if busy), while a silo that has
+    /// them compiled already runs on.
+    /// </summary>
+    public IDisposable HoldScenarioLayers()
+    {
+        var gate = new ManualResetEventSlim(false);
+        Assert.Null(Interlocked.CompareExchange(ref _heldLayers, gate, null));
+        return new Hold(() =>
+        {
+            _heldLayers = null;
+            gate.Set();
+        });
+    }
+
+    public IReadOnlyList<ScenarioSource> ScenarioLayers(string hash)
+    {
+        _heldLayers?.Wait(TimeSpan.FromSeconds(60));
+        return _inner.ScenarioLayers(hash);
+    }
 
     public IReadOnlyList<RunState> RunStates(long batchId) => _inner.RunStates(batchId);
 
@@ -161,6 +182,14 @@ internal sealed class RecordingResultStore : IResultStore, IDisposable
 
     private sealed class Hold(Action release) : IDisposable
     {
-        public void Dispose() => release();
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                release();
+            }
+        }
     }
 }
