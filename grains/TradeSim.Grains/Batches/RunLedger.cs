@@ -72,6 +72,12 @@ internal sealed class RunLedger
 
     public int Waiting => _waiting;
 
+    /// <summary>
+    /// Runs looked at by <see cref="Eligible"/> since the ledger was made: the work dispatching did, which stays
+    /// proportional to the runs handed out (tests hold it to that; no clock involved).
+    /// </summary>
+    public long Examined { get; private set; }
+
     /// <summary>Every planned run is done or failed for good.</summary>
     public bool AllFinished => _done + _failed == _planned;
 
@@ -154,6 +160,7 @@ internal sealed class RunLedger
                 return keys;
             }
 
+            Examined++;
             Consider(index, now, keys, exhausted);
         }
 
@@ -161,6 +168,7 @@ internal sealed class RunLedger
         while (keys.Count < count && _cursor < _planned)
         {
             var index = _cursor++;
+            Examined++;
             if ((Phase)_phases[index] == Phase.Waiting)
             {
                 _retry.Add(index);
@@ -291,10 +299,10 @@ internal sealed class RunLedger
     /// <summary>The attempts a run has had (dispatches, less those given back).</summary>
     public int AttemptsOf(RunKey key) => _attempts[Index(key)];
 
-    /// <summary>Runs executing on a silo, with their attempts: what is lost when that silo dies.</summary>
+    /// <summary>Runs executing on a silo, with their dispatch numbers: what is lost when that silo dies.</summary>
     public IReadOnlyList<(RunKey Key, int Attempt)> ExecutingOn(string siloAddress) =>
         _live.Where(e => (Phase)_phases[e.Key] == Phase.Executing && e.Value.SiloAddress == siloAddress)
-            .Select(e => (Key(e.Key), (int)_attempts[e.Key]))
+            .Select(e => (Key(e.Key), e.Value.Dispatch))
             .OrderBy(r => r.Item1.Replication).ThenBy(r => r.Item1.Position)
             .ToList();
 
@@ -302,10 +310,10 @@ internal sealed class RunLedger
     public IReadOnlyList<string> ExecutingSilos() =>
         _live.Where(e => (Phase)_phases[e.Key] == Phase.Executing).Select(e => e.Value.SiloAddress).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
 
-    /// <summary>Runs executing with no news for <paramref name="quiet"/>: worth asking their grains about.</summary>
+    /// <summary>Runs executing with no news for <paramref name="quiet"/>, with their dispatch numbers: worth asking their grains about.</summary>
     public IReadOnlyList<(RunKey Key, int Attempt)> Stale(TimeSpan now, TimeSpan quiet) =>
         _live.Where(e => (Phase)_phases[e.Key] == Phase.Executing && now - e.Value.LastNews >= quiet)
-            .Select(e => (Key(e.Key), (int)_attempts[e.Key]))
+            .Select(e => (Key(e.Key), e.Value.Dispatch))
             .ToList();
 
     /// <summary>Per silo: the runs it executes now and those it finished during this activation of the batch.</summary>

@@ -1,13 +1,14 @@
 using MathNet.Numerics.Distributions;
-using TradeSim.Client.Batches;
-using TradeSim.Client.Statistics;
+using TradeSim.Grains.Batches;
+using TradeSim.Grains.Storage;
 
-namespace TradeSim.Client.Tests;
+namespace TradeSim.Grains.Tests;
 
 /// <summary>
 /// `--precision` stops where it should on cases with a known variance. The expected stopping points are computed
-/// here from closed forms (t quantiles from MathNet's StudentT, not from <see cref="Summary.StudentQuantile"/>), written
-/// independently of <see cref="PrecisionRule"/>.
+/// here from closed forms (t quantiles from MathNet's StudentT, not from <see cref="PrecisionRule.StudentQuantile"/>),
+/// written independently of <see cref="PrecisionRule"/>. The batch grain applies the rule between rounds to the
+/// headline KPIs of the stored runs (<see cref="PrecisionRule.HeadlineSpreads"/>).
 /// </summary>
 /// <remarks>
 /// The synthetic KPI alternates mu + sigma, mu - sigma, mu + sigma, ... Its first n values have, in closed form:
@@ -46,11 +47,11 @@ public sealed class PrecisionRuleTests
     }
 
     [Fact]
-    public void ClosedForms_MatchSummaryOfTheSyntheticValues()
+    public void ClosedForms_MatchSpreadOfTheSyntheticValues()
     {
         for (var n = 2; n <= 41; n++)
         {
-            var s = Summary.Of(Alternating(100, 10, n));
+            var s = PrecisionRule.Spread(Alternating(100, 10, n));
             Assert.Equal(ClosedFormMean(100, 10, n), s.Mean, 1e-9);
             Assert.Equal(ClosedFormSd(10, n), s.StandardDeviation, 1e-9);
             Assert.Equal(T975(n - 1) * ClosedFormSd(10, n) / Math.Sqrt(n), s.HalfWidth, 1e-9);
@@ -68,8 +69,8 @@ public sealed class PrecisionRuleTests
         var n = FirstPreciseN(mu, sigma, precision);
 
         Assert.True(n > 2, $"case too easy: precise at n = {n}");
-        Assert.False(PrecisionRule.IsMet(Summary.Of(Alternating(mu, sigma, n - 1)), precision), $"met at n - 1 = {n - 1}");
-        Assert.True(PrecisionRule.IsMet(Summary.Of(Alternating(mu, sigma, n)), precision), $"not met at n = {n}");
+        Assert.False(PrecisionRule.IsMet(PrecisionRule.Spread(Alternating(mu, sigma, n - 1)), precision), $"met at n - 1 = {n - 1}");
+        Assert.True(PrecisionRule.IsMet(PrecisionRule.Spread(Alternating(mu, sigma, n)), precision), $"not met at n = {n}");
     }
 
     [Fact]
@@ -80,23 +81,23 @@ public sealed class PrecisionRuleTests
         // n = 3: s = 5 sqrt(4/3) = 5.7735; t(0.975, 2) = 4.3027; half = 4.3027 * 5.7735 / sqrt(3) = 14.342 > 10.0167
         // n = 4: s = 5 sqrt(4/3) = 5.7735; t(0.975, 3) = 3.1824; half = 3.1824 * 5.7735 / 2 = 9.1870 <= 10
         Assert.Equal(4, FirstPreciseN(1000, 5, 0.01));
-        Assert.False(PrecisionRule.IsMet(Summary.Of(Alternating(1000, 5, 3)), 0.01));
-        Assert.True(PrecisionRule.IsMet(Summary.Of(Alternating(1000, 5, 4)), 0.01));
+        Assert.False(PrecisionRule.IsMet(PrecisionRule.Spread(Alternating(1000, 5, 3)), 0.01));
+        Assert.True(PrecisionRule.IsMet(PrecisionRule.Spread(Alternating(1000, 5, 4)), 0.01));
     }
 
     [Fact]
     public void IsMet_FewerThanTwoValues_NeverMet()
     {
-        Assert.False(PrecisionRule.IsMet(Summary.Of([]), 0.5));
-        Assert.False(PrecisionRule.IsMet(Summary.Of([42.0]), 0.5));
+        Assert.False(PrecisionRule.IsMet(PrecisionRule.Spread([]), 0.5));
+        Assert.False(PrecisionRule.IsMet(PrecisionRule.Spread([42.0]), 0.5));
     }
 
     [Fact]
     public void IsMet_ConstantValues_MetEvenWhenZero()
     {
         // A KPI that does not vary is exact: a gate no truck uses (all zeros) must not hold a batch back.
-        Assert.True(PrecisionRule.IsMet(Summary.Of([0.0, 0.0]), 0.01));
-        Assert.True(PrecisionRule.IsMet(Summary.Of([5.0, 5.0, 5.0]), 0.0001));
+        Assert.True(PrecisionRule.IsMet(PrecisionRule.Spread([0.0, 0.0]), 0.01));
+        Assert.True(PrecisionRule.IsMet(PrecisionRule.Spread([5.0, 5.0, 5.0]), 0.0001));
     }
 
     [Theory]
@@ -111,12 +112,12 @@ public sealed class PrecisionRuleTests
         var unmetChecked = 0;
         for (var current = 2; current <= Math.Min(maximum, 150); current++)
         {
-            var summary = Summary.Of(Alternating(mu, sigma, current));
+            var spread = PrecisionRule.Spread(Alternating(mu, sigma, current));
             var mean = ClosedFormMean(mu, sigma, current);
             var sd = ClosedFormSd(sigma, current);
             var met = MetByHand(mean, sd, current, precision);
 
-            var next = PrecisionRule.NextTarget([summary], precision, current, maximum);
+            var next = PrecisionRule.NextTarget([spread], precision, current, maximum);
 
             Assert.True(next <= maximum, $"n = {current}: next {next} above the maximum {maximum}");
             Assert.True(next <= 2 * current, $"n = {current}: next {next} more than doubles");
@@ -157,9 +158,9 @@ public sealed class PrecisionRuleTests
         // KPI a: mu 100, sigma 10, P 0.05: estimate (2.2622 * 10.541 / 5)^2 = 22.7 -> 23 (above 2n = 20: capped at 20)
         // KPI b: mu 100, sigma 5: half-width 2.2622 * 5.2705 / sqrt(10) = 3.77 <= 5: met, ignored.
         // KPI c: constant: met, ignored. With nothing unmet the rule asks for one more: 11.
-        var a = Summary.Of(Alternating(100, 10, 10));
-        var b = Summary.Of(Alternating(100, 5, 10));
-        var c = Summary.Of(Enumerable.Repeat(7.0, 10).ToArray());
+        var a = PrecisionRule.Spread(Alternating(100, 10, 10));
+        var b = PrecisionRule.Spread(Alternating(100, 5, 10));
+        var c = PrecisionRule.Spread(Enumerable.Repeat(7.0, 10).ToArray());
         var tS = T975(9) * 10 * Math.Sqrt(10.0 / 9.0);
         Assert.Equal(23, Math.Ceiling(Math.Pow(tS / 5, 2)));
         Assert.True(PrecisionRule.IsMet(b, 0.05), "b is already precise at n = 10");
@@ -171,7 +172,7 @@ public sealed class PrecisionRuleTests
 
         // With a looser cap the same KPI asks for its estimate: at n = 12, s = 10 sqrt(12/11), t(0.975, 11) = 2.2010:
         // (2.2010 * 10.445 / 5)^2 = 21.1 -> 22, within [13, 24].
-        var a12 = Summary.Of(Alternating(100, 10, 12));
+        var a12 = PrecisionRule.Spread(Alternating(100, 10, 12));
         var expected12 = Math.Ceiling(Math.Pow(T975(11) * 10 * Math.Sqrt(12.0 / 11.0) / 5, 2));
         Assert.Equal(22, expected12);
         Assert.Equal(22, PrecisionRule.NextTarget([a12, b, c], 0.05, 12, 200));
@@ -181,7 +182,7 @@ public sealed class PrecisionRuleTests
     public void NextTarget_ZeroMeanWithSpread_DoublesWithinTheMaximum()
     {
         // P x |mean| = 0 cannot be reached: ask for as much as allowed.
-        var s = Summary.Of([-1.0, 1.0, -1.0, 1.0]);
+        var s = PrecisionRule.Spread([-1.0, 1.0, -1.0, 1.0]);
 
         Assert.False(PrecisionRule.IsMet(s, 0.05));
         Assert.Equal(8, PrecisionRule.NextTarget([s], 0.05, 4, 200));
@@ -189,7 +190,7 @@ public sealed class PrecisionRuleTests
     }
 
     /// <summary>
-    /// The rounds a batch session drives, on a stream of seeded normal draws with known sigma: FirstRound replications,
+    /// The rounds a precision batch drives, on a stream of seeded normal draws with known sigma: FirstRound replications,
     /// then NextTarget of the results so far, until the rule is met or the maximum is reached.
     /// </summary>
     [Theory]
@@ -221,13 +222,13 @@ public sealed class PrecisionRuleTests
             }
 
             rounds.Add(planned);
-            var summary = Summary.Of(stream);
-            if (PrecisionRule.IsMet(summary, precision) || planned >= maximum)
+            var spread = PrecisionRule.Spread(stream);
+            if (PrecisionRule.IsMet(spread, precision) || planned >= maximum)
             {
                 break;
             }
 
-            var next = PrecisionRule.NextTarget([summary], precision, planned, maximum);
+            var next = PrecisionRule.NextTarget([spread], precision, planned, maximum);
             Assert.InRange(next, planned + 1, 2 * planned);
             planned = next;
         }
@@ -253,5 +254,104 @@ public sealed class PrecisionRuleTests
         var previousSd = Math.Sqrt(before.Sum(v => (v - previousMean) * (v - previousMean)) / (previous - 1));
         Assert.False(MetByHand(previousMean, previousSd, previous, precision), $"round n = {previous} already met the rule, yet the batch went on to {n}");
         Assert.InRange(n, 0.5 * expected, 2.5 * expected);
+    }
+
+    [Theory]
+    [InlineData(1, 12.7062)]
+    [InlineData(2, 4.3027)]
+    [InlineData(9, 2.2622)]
+    [InlineData(30, 2.0423)]
+    [InlineData(1000, 1.9623)]
+    public void StudentQuantile_DegreesOfFreedom_MatchesTheTables(int degreesOfFreedom, double expected)
+    {
+        Assert.Equal(expected, PrecisionRule.StudentQuantile(degreesOfFreedom), 4);
+        Assert.Equal(T975(degreesOfFreedom), PrecisionRule.StudentQuantile(degreesOfFreedom), 12);
+    }
+
+    [Fact]
+    public void StudentQuantile_OtherConfidence_IsTheTwoSidedQuantile()
+    {
+        Assert.Equal(StudentT.InvCDF(0, 1, 9, 0.95), PrecisionRule.StudentQuantile(9, 0.90), 12);
+        Assert.Equal(3.2498, PrecisionRule.StudentQuantile(9, 0.99), 4);
+    }
+
+    [Fact]
+    public void Spread_NoneOrOneValue_HasNoWidthToSpeakOf()
+    {
+        var none = PrecisionRule.Spread([]);
+        var one = PrecisionRule.Spread([42.0]);
+
+        Assert.Equal(0, none.N);
+        Assert.True(double.IsNaN(none.Mean) && double.IsNaN(none.StandardDeviation) && double.IsNaN(none.HalfWidth), $"empty spread: {none}");
+        Assert.Equal(new KpiSpread(42.0, 0, 0, 1), one);
+    }
+
+    [Fact]
+    public void Spread_KnownValues_MeanSampleSdAndHalfWidth()
+    {
+        // 2, 4, 4, 4, 5, 5, 7, 9: mean 5, sum of squared deviations 32, sample sd sqrt(32 / 7).
+        var s = PrecisionRule.Spread([2.0, 4, 4, 4, 5, 5, 7, 9]);
+
+        Assert.Equal(8, s.N);
+        Assert.Equal(5.0, s.Mean, 12);
+        Assert.Equal(Math.Sqrt(32.0 / 7), s.StandardDeviation, 12);
+        Assert.Equal(T975(7) * Math.Sqrt(32.0 / 7) / Math.Sqrt(8), s.HalfWidth, 12);
+    }
+
+    [Fact]
+    public void IsMet_Overloads_AgreeWithTheRuleByHand()
+    {
+        Assert.True(PrecisionRule.IsMet(mean: 100, halfWidth: 5, n: 2, precision: 0.05));
+        Assert.False(PrecisionRule.IsMet(mean: 100, halfWidth: 5.0001, n: 2, precision: 0.05));
+        Assert.True(PrecisionRule.IsMet(mean: -100, halfWidth: 5, n: 2, precision: 0.05));
+        Assert.False(PrecisionRule.IsMet(mean: 100, halfWidth: 0, n: 1, precision: 0.05));
+
+        var met = PrecisionRule.Spread(Alternating(1000, 5, 4));
+        var unmet = PrecisionRule.Spread(Alternating(1000, 5, 3));
+        Assert.True(PrecisionRule.IsMet([met, met], 0.01));
+        Assert.False(PrecisionRule.IsMet([met, unmet], 0.01));
+        Assert.True(PrecisionRule.IsMet(Array.Empty<KpiSpread>(), 0.01));
+    }
+
+    [Fact]
+    public void HeadlineSpreads_StoredRuns_HeadlineKpisOfCompleteReplicationsPerScenarioInNameOrder()
+    {
+        // Scenario 0 finished replications 0, 1, 2; scenario 1 only 0 and 1: replication 2 is left out everywhere,
+        // as a paired comparison would leave it out. gate.a.tonnes and flow.f.tonnes are not headline KPIs.
+        static StoredRun Run(int position, int replication, double trucks, double value, double hours) =>
+            new(position, replication, new Dictionary<string, double>(StringComparer.Ordinal)
+            {
+                ["gate.a.trucks"] = trucks,
+                ["gate.a.tonnes"] = 1e9 + replication,
+                ["total.trade_value_usd"] = value,
+                ["corridor.c.hours_to_cross"] = hours,
+                ["flow.f.tonnes"] = -replication,
+            });
+        var runs = new[]
+        {
+            Run(0, 0, 10, 1000, 5),
+            Run(0, 1, 14, 1100, 7),
+            Run(0, 2, 99, 9999, 99),
+            Run(1, 0, 20, 2000, 3),
+            Run(1, 1, 26, 2300, 3),
+        };
+
+        var spreads = PrecisionRule.HeadlineSpreads(runs, scenarios: 2);
+
+        Assert.Equal(
+            [
+                PrecisionRule.Spread([5.0, 7]), PrecisionRule.Spread([10.0, 14]), PrecisionRule.Spread([1000.0, 1100]),
+                PrecisionRule.Spread([3.0, 3]), PrecisionRule.Spread([20.0, 26]), PrecisionRule.Spread([2000.0, 2300]),
+            ],
+            spreads);
+    }
+
+    [Fact]
+    public void HeadlineSpreads_NoReplicationFinishedInEveryScenario_HasNothingToJudge()
+    {
+        var runs = new[] { new StoredRun(0, 0, new Dictionary<string, double>(StringComparer.Ordinal) { ["gate.a.trucks"] = 1 }) };
+
+        Assert.Empty(PrecisionRule.HeadlineSpreads(runs, scenarios: 2));
+        Assert.Single(PrecisionRule.HeadlineSpreads(runs, scenarios: 1));
     }
 }
