@@ -4,7 +4,7 @@ using TradeSim.Grains.Batches;
 namespace TradeSim.Benchmarks;
 
 /// <summary>
-/// What Orleans adds to a run on the embedded silo. The same batch - 24 full baseline years on 2 workers, every
+/// What Orleans adds to a run on the embedded silo. The same batch - 48 full baseline years on 1 or 2 workers, every
 /// result stored in SQLite - run by plain threads calling the kernel and the store (<see cref="KernelAndStore"/>, the
 /// baseline of the ratio) and through the batch and run grains (<see cref="ThroughGrains"/>); <see cref="KernelOnly"/>
 /// leaves out the store too. The Mean is per run, so the Ratio column of <see cref="ThroughGrains"/> is the overhead
@@ -13,11 +13,13 @@ namespace TradeSim.Benchmarks;
 [MemoryDiagnoser]
 public class GrainOverheadBenchmarks
 {
-    private const int Runs = 24;
-    private const int Workers = 2;
+    private const int Runs = 48;
 
     private BatchHarness _harness = null!;
     private BatchSpec _spec = null!;
+
+    [Params(1, 2)]
+    public int Workers { get; set; }
 
     [GlobalSetup]
     public void Setup()

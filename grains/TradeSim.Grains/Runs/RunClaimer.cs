@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TradeSim.Grains.Abstractions;
@@ -26,6 +27,9 @@ public sealed partial class RunClaimer(
 
     /// <summary>The pause after a failed attempt to claim (a batch's silo died, the board is moving).</summary>
     private static readonly TimeSpan ErrorPause = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long the list of running batches is used before the board is asked again (sooner when idle).</summary>
+    private static readonly TimeSpan BoardRefresh = TimeSpan.FromSeconds(1);
 
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
@@ -73,16 +77,24 @@ public sealed partial class RunClaimer(
         var board = grains.GetGrain<IBatchBoardGrain>(0);
         var failing = new HashSet<long>();
         var boardFailing = false;
+        IReadOnlyList<long> batches = [];
+        var askedBoard = long.MinValue;
+        var idle = true;
         while (!stopping.IsCancellationRequested)
         {
             var freed = pool.NextFreedWorker();
             var claimed = 0;
             if (pool.Free > 0)
             {
-                IReadOnlyList<long> batches;
                 try
                 {
-                    batches = await board.RunningBatches();
+                    // While runs keep coming, the list of batches is reused for a second: one grain call less per run.
+                    if (idle || Stopwatch.GetElapsedTime(askedBoard) > BoardRefresh)
+                    {
+                        batches = await board.RunningBatches();
+                        askedBoard = Stopwatch.GetTimestamp();
+                    }
+
                     if (boardFailing)
                     {
                         LogClaimingAgain(silo.Name, "the board");
@@ -128,6 +140,7 @@ public sealed partial class RunClaimer(
                     }
                 }
 
+                idle = claimed == 0;
                 if (failing.Count > 0 && claimed == 0)
                 {
                     await Pause(ErrorPause, stopping);

@@ -10,6 +10,13 @@ public sealed class RunOptions
     public int Workers { get; set; } = Environment.ProcessorCount;
 
     /// <summary>
+    /// Runs a silo claims beyond its workers, queued so that a worker that finishes a run starts the next at once
+    /// instead of waiting for the claim (about 1 ms of grain calls and a store write). Executing runs stay bounded by
+    /// <see cref="Workers"/>; a queued run of a silo that dies is dispatched again like an executing one.
+    /// </summary>
+    public int QueueAhead { get; set; } = 1;
+
+    /// <summary>
     /// Whether the board of running batches is rebuilt from the result store when it activates (a cluster: batches go
     /// on after any silo dies). The embedded silo runs only the batches its own process starts.
     /// </summary>
@@ -27,6 +34,7 @@ public sealed class RunOptions
     /// <summary>Says exactly what is wrong, or null.</summary>
     public string? Validate() =>
         Workers is < 1 or > 1024 ? $"workers must be from 1 to 1024, not {Workers}"
+        : QueueAhead is < 0 or > 1024 ? $"runs queued ahead must be from 0 to 1024, not {QueueAhead}"
         : IdlePollInterval <= TimeSpan.Zero ? "the idle poll interval must be positive"
         : null;
 }
@@ -43,6 +51,7 @@ public sealed class RunWorkerPool : IDisposable
     private readonly Thread[] _threads;
     private readonly Lock _gate = new();
     private TaskCompletionSource _slotFreed = NewSignal();
+    private readonly int _capacity;
     private int _reserved;
     private int _tracked;
     private TaskCompletionSource _trackedDone = NewSignal();
@@ -52,6 +61,7 @@ public sealed class RunWorkerPool : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         Workers = options.Value.Workers;
         ArgumentOutOfRangeException.ThrowIfLessThan(Workers, 1);
+        _capacity = Workers + Math.Max(0, options.Value.QueueAhead);
         _threads = new Thread[Workers];
         for (var w = 0; w < Workers; w++)
         {
@@ -62,8 +72,8 @@ public sealed class RunWorkerPool : IDisposable
 
     public int Workers { get; }
 
-    /// <summary>Workers neither executing nor promised a queued run.</summary>
-    public int Free => Workers - Volatile.Read(ref _reserved);
+    /// <summary>Runs this silo can take now: its workers and the runs it queues ahead, less those it holds.</summary>
+    public int Free => _capacity - Volatile.Read(ref _reserved);
 
     /// <summary>Runs executing or queued.</summary>
     public int Busy => Volatile.Read(ref _reserved);
