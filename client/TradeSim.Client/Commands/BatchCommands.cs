@@ -269,7 +269,7 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
             EmbeddedSilo silo;
             try
             {
-                silo = EmbeddedSilo.StartAsync(store, workers, console.Stderr, console.Cancellation).GetAwaiter().GetResult();
+                silo = EmbeddedSilo.StartAsync(store, workers, console.Stderr, console.Cancellation, runner).GetAwaiter().GetResult();
             }
             catch (OperationCanceledException) when (console.Cancellation.IsCancellationRequested)
             {
@@ -278,6 +278,7 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
                 return ExitCodes.Interrupted;
             }
 
+            Task stopped;
             try
             {
                 outcome = new BatchFollower(silo.Grains, progress, inCluster: false).Follow(id, console.Cancellation).GetAwaiter().GetResult();
@@ -285,18 +286,27 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
             finally
             {
                 // Stopping the silo gives back the runs in progress (an interrupted batch keeps only finished runs).
-                silo.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                stopped = silo.DisposeAsync().AsTask();
+            }
+
+            if (outcome != FollowOutcome.Complete)
+            {
+                stopped.GetAwaiter().GetResult();
+                var (done, total) = Counts(store, id);
+                console.Stderr.WriteLine($"interrupted: batch {id} keeps {done} of {total} runs in {store.Location}; finish it with `tradesim batch --resume {id} --db {store.Location}`");
+                return ExitCodes.Interrupted;
+            }
+
+            // Complete: every result is in the store, so the report is written while the silo stops.
+            try
+            {
+                return Report(store, id, progress, output);
+            }
+            finally
+            {
+                stopped.GetAwaiter().GetResult();
             }
         }
-
-        if (outcome != FollowOutcome.Complete)
-        {
-            var (done, total) = Counts(store, id);
-            console.Stderr.WriteLine($"interrupted: batch {id} keeps {done} of {total} runs in {store.Location}; finish it with `tradesim batch --resume {id} --db {store.Location}`");
-            return ExitCodes.Interrupted;
-        }
-
-        return Report(store, id, progress, output);
     }
 
     /// <summary>Follows a batch that the cluster's silos run, and reports it when it completes.</summary>

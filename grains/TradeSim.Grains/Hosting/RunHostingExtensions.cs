@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using TradeSim.Grains.Runs;
 
@@ -19,7 +20,9 @@ public static class RunHostingExtensions
             .Configure(configure)
             .Validate(o => o.Validate() is null, "invalid run options");
         silo.Services.AddSingleton<RunWorkerPool>();
-        silo.Services.AddSingleton<ReplicationRunner>();
+
+        // A host may bring its own runner (the CLI shares the scenarios it compiled to check them).
+        silo.Services.TryAddSingleton<ReplicationRunner>();
         silo.Services.AddSingleton<RunClaimer>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RunClaimer>());
         return silo;

@@ -70,8 +70,11 @@ internal sealed partial class RunGrain(
         return Task.FromResult(status);
     }
 
-    /// <summary>On a run worker: executes the replication and stores its result. Never on Orleans' scheduler.</summary>
-    private (RunOutcome Outcome, string? Error) ExecuteOnWorker(RunAssignment assignment, CancellationToken cancellation)
+    /// <summary>
+    /// On a run worker: executes the replication and makes its record. Never on Orleans' scheduler. The worker is free
+    /// for the next run as soon as this returns; the record is stored by <see cref="FinishAsync"/>.
+    /// </summary>
+    private Executed ExecuteOnWorker(RunAssignment assignment, CancellationToken cancellation)
     {
         if (options.Value.CrashOnScenario is { } crash && assignment.ScenarioName == crash)
         {
@@ -83,51 +86,73 @@ internal sealed partial class RunGrain(
         {
             var network = runner.CompileStored(assignment.ScenarioHash, () => store.ScenarioLayers(assignment.ScenarioHash));
             var result = ReplicationRunner.Run(network, assignment.Seed, assignment.Key.Replication, cancellation);
-            if (result is null)
-            {
-                return (RunOutcome.Released, null);
-            }
-
-            var record = RunRecord.Of(result);
-            var executor = new RunExecutor(silo.Name, silo.SiloAddress.ToParsableString(), Batches.EngineVersion.Current);
-            var saved = store.SaveResult(assignment.Key, record, executor, Stopwatch.GetElapsedTime(started).TotalMilliseconds, DateTimeOffset.UtcNow);
-            if (saved != SaveOutcome.Stored)
-            {
-                TradeSimTelemetry.DuplicateResult(saved == SaveOutcome.IdenticalDuplicate);
-                if (saved == SaveOutcome.ConflictingDuplicate)
-                {
-                    LogConflictingResult(assignment.Key, assignment.Attempt);
-                }
-            }
-
-            return (RunOutcome.Done, null);
+            return result is null
+                ? new Executed(RunOutcome.Released, null, null, 0)
+                : new Executed(RunOutcome.Done, RunRecord.Of(result), null, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
-            return (RunOutcome.Released, null);
+            return new Executed(RunOutcome.Released, null, null, 0);
         }
         catch (Exception e)
         {
             // A run that throws is a poison candidate: its batch retries it, then gives it up.
-            return (RunOutcome.Failed, $"{e.GetType().Name}: {e.Message}");
+            return new Executed(RunOutcome.Failed, null, $"{e.GetType().Name}: {e.Message}", 0);
         }
     }
 
-    /// <summary>In the grain's context: waits for the worker, then reports the outcome to the batch.</summary>
-    private async Task FinishAsync(RunAssignment assignment, Task<(RunOutcome Outcome, string? Error)> work)
+    /// <summary>
+    /// In the grain's context: waits for the worker, stores the result (off the scheduler, while the worker already
+    /// runs the next run), gives the slot back, then reports the outcome to the batch.
+    /// </summary>
+    private async Task FinishAsync(RunAssignment assignment, Task<Executed> work)
     {
-        RunOutcome outcome;
-        string? error;
+        Executed executed;
         try
         {
-            (outcome, error) = await work;
+            try
+            {
+                executed = await work;
+            }
+            catch (OperationCanceledException)
+            {
+                // The silo stopped before a worker took the run.
+                executed = new Executed(RunOutcome.Released, null, null, 0);
+            }
+
+            if (executed.Record is { } record)
+            {
+                try
+                {
+                    var executor = new RunExecutor(silo.Name, silo.SiloAddress.ToParsableString(), Batches.EngineVersion.Current);
+                    var saved = await Task.Run(() => store.SaveResult(assignment.Key, record, executor, executed.WallMilliseconds, DateTimeOffset.UtcNow));
+                    if (saved != SaveOutcome.Stored)
+                    {
+                        TradeSimTelemetry.DuplicateResult(saved == SaveOutcome.IdenticalDuplicate);
+                        if (saved == SaveOutcome.ConflictingDuplicate)
+                        {
+                            LogConflictingResult(assignment.Key, assignment.Attempt);
+                        }
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    // The silo stopped while the store was out of reach: given back, the run is done elsewhere.
+                    executed = new Executed(RunOutcome.Released, null, null, 0);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // The store refused the result (not an outage, which it rides out): the attempt failed.
+                    executed = new Executed(RunOutcome.Failed, null, $"{e.GetType().Name}: {e.Message}", 0);
+                }
+            }
         }
-        catch (OperationCanceledException)
+        finally
         {
-            // The silo stopped before a worker took the run.
-            (outcome, error) = (RunOutcome.Released, null);
+            pool.ReleaseSlot();
         }
 
+        var (outcome, error) = (executed.Outcome, executed.Error);
         _state = RunGrainState.Finished;
         _outcome = outcome;
         if (outcome == RunOutcome.Failed)
@@ -182,4 +207,7 @@ internal sealed partial class RunGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "run {Key}: could not report {Outcome} to its batch ({Reason}); the batch will find it when it checks on the run")]
     private partial void LogReportLost(RunKey key, RunOutcome outcome, string reason);
+
+    /// <summary>What a worker made of a run: its outcome, its record when it finished, the error when it threw.</summary>
+    private sealed record Executed(RunOutcome Outcome, RunRecord? Record, string? Error, double WallMilliseconds);
 }

@@ -75,15 +75,18 @@ public sealed class RunWorkerPool : IDisposable
     /// <summary>Runs this silo can take now: its workers and the runs it queues ahead, less those it holds.</summary>
     public int Free => _capacity - Volatile.Read(ref _reserved);
 
-    /// <summary>Runs executing or queued.</summary>
+    /// <summary>Runs executing, queued, or waiting to be stored.</summary>
     public int Busy => Volatile.Read(ref _reserved);
 
     /// <summary>Cancelled when the silo stops: runs in progress stop at their next check and are given back.</summary>
     public CancellationToken Stopping => _stopping.Token;
 
     /// <summary>
-    /// Queues <paramref name="work"/> for a worker. The task completes on the worker thread with the work's value; it
-    /// is cancelled when the pool stops before the work started.
+    /// Takes a slot and queues <paramref name="work"/> for a worker. The task completes on the worker thread with the
+    /// work's value (the worker then takes the next queued work); it is cancelled when the pool stops before the work
+    /// started. The slot stays taken until the caller gives it back with <see cref="ReleaseSlot"/>, exactly once, when
+    /// it has finished with the run (stored its result): so results waiting to be stored hold slots, and a silo whose
+    /// store is slow claims fewer runs rather than piling results up in memory.
     /// </summary>
     public Task<T> Enqueue<T>(Func<CancellationToken, T> work)
     {
@@ -93,10 +96,16 @@ public sealed class RunWorkerPool : IDisposable
         if (_stopping.IsCancellationRequested || !_queue.Writer.TryWrite(item))
         {
             item.Cancel();
-            Release();
         }
 
         return item.Completion;
+    }
+
+    /// <summary>Gives back the slot of a run queued with <see cref="Enqueue{T}"/>: this silo may claim another run.</summary>
+    public void ReleaseSlot()
+    {
+        Interlocked.Decrement(ref _reserved);
+        Signal();
     }
 
     /// <summary>
@@ -189,8 +198,6 @@ public sealed class RunWorkerPool : IDisposable
                 {
                     item.Execute(_stopping.Token);
                 }
-
-                Release();
             }
         }
     }
@@ -200,12 +207,6 @@ public sealed class RunWorkerPool : IDisposable
     /// precision round), so local workers need not wait for the next poll.
     /// </summary>
     public void AnnounceWork() => Signal();
-
-    private void Release()
-    {
-        Interlocked.Decrement(ref _reserved);
-        Signal();
-    }
 
     private void Signal()
     {

@@ -4,6 +4,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using TradeSim.Grains.Runs;
 using TradeSim.Grains.Storage;
 
 namespace TradeSim.Silo.Hosting;
@@ -30,11 +31,16 @@ public sealed class EmbeddedSilo : IAsyncDisposable
     /// <summary>Wall-clock time from building the host to the silo being active.</summary>
     public TimeSpan StartupTime { get; }
 
-    /// <summary>
-    /// Starts a silo that runs runs on <paramref name="workers"/> workers and stores them in <paramref name="store"/>.
-    /// Its warnings and errors go to <paramref name="log"/> (the CLI's stderr); of Orleans' own, errors only.
-    /// </summary>
-    public static async Task<EmbeddedSilo> StartAsync(IResultStore store, int workers, TextWriter log, CancellationToken cancellation)
+    /// <summary>Starts a silo in this process; it runs runs and stores their results in <paramref name="store"/>.</summary>
+    /// <param name="store">The result store the grains write to (the CLI's SQLite file).</param>
+    /// <param name="workers">Runs executed at once.</param>
+    /// <param name="log">Where the silo's warnings and errors go (the CLI's stderr); of Orleans' own, errors only.</param>
+    /// <param name="cancellation">Stops a start in progress.</param>
+    /// <param name="runner">
+    /// The runner the silo's run grains use; the CLI passes its own, so a scenario it compiled to check the batch is not
+    /// compiled again. A new one when null.
+    /// </param>
+    public static async Task<EmbeddedSilo> StartAsync(IResultStore store, int workers, TextWriter log, CancellationToken cancellation, ReplicationRunner? runner = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(log);
@@ -51,6 +57,11 @@ public sealed class EmbeddedSilo : IAsyncDisposable
         {
             silo.UseLocalhostClustering(siloPort, gatewayPort: 0, primarySiloEndpoint: new IPEndPoint(IPAddress.Loopback, siloPort), serviceId: TradeSimSiloBuilder.ServiceId, clusterId: clusterId);
             silo.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = "embedded");
+            if (runner is not null)
+            {
+                silo.Services.AddSingleton(runner);
+            }
+
             silo.AddTradeSim(store, runs =>
             {
                 runs.Workers = workers;

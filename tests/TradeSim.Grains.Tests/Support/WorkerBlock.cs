@@ -10,11 +10,13 @@ namespace TradeSim.Grains.Tests.Support;
 internal sealed class WorkerBlock : IDisposable
 {
     private readonly ManualResetEventSlim _gate = new(false);
+    private readonly RunWorkerPool _pool;
     private readonly Task<int>[] _blockers;
 
     public WorkerBlock(RunWorkerPool pool)
     {
         ArgumentNullException.ThrowIfNull(pool);
+        _pool = pool;
         _blockers = Enumerable.Range(0, pool.Workers).Select(_ => pool.Enqueue(cancellation =>
         {
             _gate.Wait(cancellation);
@@ -27,5 +29,11 @@ internal sealed class WorkerBlock : IDisposable
         _gate.Set();
         Task.WaitAny(Task.WhenAll(_blockers), Task.Delay(TimeSpan.FromSeconds(10)));
         _gate.Dispose();
+
+        // Each blocker took a slot, as a run does; a run's grain gives its slot back once the run is stored.
+        foreach (var _ in _blockers)
+        {
+            _pool.ReleaseSlot();
+        }
     }
 }
