@@ -22,9 +22,12 @@ public interface IBatchGrain : IGrainWithIntegerKey
     [ResponseTimeout("00:00:10")]
     Task<BatchProgress> Interrupt();
 
-    /// <summary>Up to <paramref name="count"/> runs for a silo with that many free workers; none when the engine versions differ.</summary>
+    /// <summary>
+    /// Up to <paramref name="count"/> runs for a silo with that many free workers; none when the engine versions differ.
+    /// A run on its last attempt goes only to a silo that holds no run (<paramref name="siloIdle"/>), and alone.
+    /// </summary>
     [ResponseTimeout("00:00:10")]
-    Task<IReadOnlyList<RunAssignment>> Claim(RunExecutor executor, int count);
+    Task<IReadOnlyList<RunAssignment>> Claim(RunExecutor executor, int count, bool siloIdle);
 
     /// <summary>How an attempt at one of the batch's runs ended.</summary>
     [ResponseTimeout("00:00:10")]

@@ -11,7 +11,8 @@ public sealed record RunExecutor([property: Id(0)] string SiloName, [property: I
 
 /// <summary>
 /// A run handed to a silo to execute: its key, the attempt (1 for the first dispatch, raised by every re-dispatch),
-/// and what it needs to run: the master seed and the stored scenario's name and text hash.
+/// and what it needs to run: the master seed and the stored scenario's name and text hash. A run on its last attempt
+/// executes <see cref="Alone"/>: its silo takes no other run while it holds it.
 /// </summary>
 [GenerateSerializer]
 [Alias("TradeSim.RunAssignment")]
@@ -21,7 +22,8 @@ public sealed record RunAssignment(
     [property: Id(2)] ulong Seed,
     [property: Id(3)] string ScenarioName,
     [property: Id(4)] string ScenarioHash,
-    [property: Id(5)] RunExecutor Executor);
+    [property: Id(5)] RunExecutor Executor,
+    [property: Id(6)] bool Alone);
 
 /// <summary>What a run grain answers when it is asked to execute a run.</summary>
 [GenerateSerializer]

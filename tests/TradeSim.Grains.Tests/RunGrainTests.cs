@@ -24,7 +24,7 @@ public sealed class RunGrainTests(SingleSiloFixture fixture) : IClassFixture<Sin
         var silo = Cluster.Cluster.Silos[0];
         var executor = new RunExecutor(silo.Name, silo.SiloAddress.ToParsableString(), EngineVersion.Current);
         var scenario = spec.Scenarios[0];
-        return (spec, new RunAssignment(new RunKey(id, 0, 0), 1, spec.Seed, scenario.Name, scenario.Hash, executor));
+        return (spec, new RunAssignment(new RunKey(id, 0, 0), 1, spec.Seed, scenario.Name, scenario.Hash, executor, Alone: false));
     }
 
     private async Task WaitUntilDeactivatedAsync(IRunGrain grain)

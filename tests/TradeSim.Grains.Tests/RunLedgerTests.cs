@@ -22,10 +22,10 @@ public sealed class RunLedgerTests
 
     private static RunKey Key(int position, int replication) => new(Batch, position, replication);
 
-    private static IReadOnlyList<RunKey> Eligible(RunLedger ledger, int count, TimeSpan now)
+    private static IReadOnlyList<RunKey> Eligible(RunLedger ledger, int count, TimeSpan now, bool siloIdle = true)
     {
         var exhausted = new List<RunKey>();
-        var keys = ledger.Eligible(count, now, exhausted);
+        var keys = ledger.Eligible(count, now, exhausted, siloIdle);
         Assert.True(exhausted.Count == 0, $"unexpected exhausted runs: {string.Join(", ", exhausted)}");
         return keys;
     }
@@ -160,7 +160,7 @@ public sealed class RunLedgerTests
         ]);
         var exhausted = new List<RunKey>();
 
-        var keys = ledger.Eligible(10, T0, exhausted);
+        var keys = ledger.Eligible(10, T0, exhausted, siloIdle: true);
         var error = ledger.GiveUp(exhausted.Single(), "fallback");
 
         Assert.Equal([Key(1, 0)], keys);
@@ -172,13 +172,48 @@ public sealed class RunLedgerTests
     }
 
     [Fact]
+    public void Eligible_RunOnItsLastAttempt_GoesOnlyToAnIdleSilo_AndAlone()
+    {
+        // Lost twice with silos that died (a neighbour may have killed them): its last attempt runs by itself.
+        var ledger = Ledger(scenarios: 3, replications: 1);
+        ledger.Load([
+            new RunState(0, 0, StoredRunState.Pending, MaxAttempts - 1, "its silo died"),
+            new RunState(1, 0, StoredRunState.Pending, 1, "its silo died"),
+            new RunState(2, 0, StoredRunState.Pending, 0, null),
+        ]);
+
+        Assert.Equal([Key(1, 0), Key(2, 0)], Eligible(ledger, 10, T0, siloIdle: false));
+        Assert.Equal([Key(0, 0)], Eligible(ledger, 10, T0, siloIdle: true));
+        Assert.True(ledger.IsLastAttempt(MaxAttempts));
+        Assert.False(ledger.IsLastAttempt(MaxAttempts - 1));
+
+        // Behind runs already chosen for this silo, it waits for the next idle claim rather than join them.
+        var fresh = Ledger(scenarios: 2, replications: 1);
+        fresh.Load([new RunState(1, 0, StoredRunState.Pending, MaxAttempts - 1, "its silo died")]);
+        Assert.Equal([Key(0, 0)], Eligible(fresh, 10, T0, siloIdle: true));
+        fresh.Dispatched(Key(0, 0), 1, SiloA, T0);
+        Assert.Equal([Key(1, 0)], Eligible(fresh, 10, T0, siloIdle: true));
+    }
+
+    [Fact]
+    public void IsLastAttempt_WithOneAttemptAllowed_NeverHoldsASiloAlone()
+    {
+        // No retry to protect: every run would otherwise execute alone.
+        var ledger = new RunLedger(Batch, scenarios: 2, maxAttempts: 1);
+        ledger.Plan(1);
+
+        Assert.False(ledger.IsLastAttempt(1));
+        Assert.Equal([Key(0, 0), Key(1, 0)], Eligible(ledger, 10, T0, siloIdle: false));
+    }
+
+    [Fact]
     public void GiveUp_RunWithoutAnError_RecordsTheFallback()
     {
         var ledger = Ledger(scenarios: 1, replications: 1);
         ledger.Load([new RunState(0, 0, StoredRunState.Pending, MaxAttempts, null)]);
         var exhausted = new List<RunKey>();
 
-        Assert.Empty(ledger.Eligible(10, T0, exhausted));
+        Assert.Empty(ledger.Eligible(10, T0, exhausted, siloIdle: true));
         Assert.Equal("fallback", ledger.GiveUp(Assert.Single(exhausted), "fallback"));
         Assert.True(ledger.AllFinished);
     }
@@ -309,7 +344,9 @@ public sealed class RunLedgerTests
         Assert.False(ledger.AllFinished);
         Assert.Equal(2, ledger.AttemptsOf(Key(0, 1)));
         Assert.Equal([(Key(0, 1), 2), (Key(1, 2), 1)], ledger.WaitingWithAttempts());
-        Assert.Equal([Key(0, 1), Key(1, 1), Key(1, 2)], Eligible(ledger, 10, T0));
+        // Run 0/1 is down to its last attempt: a busy silo gets the others, an idle one gets it alone.
+        Assert.Equal([Key(1, 1), Key(1, 2)], Eligible(ledger, 10, T0, siloIdle: false));
+        Assert.Equal([Key(0, 1)], Eligible(ledger, 10, T0, siloIdle: true));
         Assert.Empty(ledger.Shares());
     }
 
@@ -333,7 +370,7 @@ public sealed class RunLedgerTests
         ledger.Load([new RunState(0, 0, StoredRunState.Pending, MaxAttempts, "ScenarioRejectedException: boom")]);
         var exhausted = new List<RunKey>();
 
-        ledger.Eligible(1, T0, exhausted);
+        ledger.Eligible(1, T0, exhausted, siloIdle: true);
 
         Assert.Equal("ScenarioRejectedException: boom", ledger.GiveUp(Assert.Single(exhausted), "fallback"));
     }

@@ -93,7 +93,7 @@ internal sealed partial class BatchGrain(IResultStore store, IClusterMembershipS
         return Snapshot();
     }
 
-    public async Task<IReadOnlyList<RunAssignment>> Claim(RunExecutor executor, int count)
+    public async Task<IReadOnlyList<RunAssignment>> Claim(RunExecutor executor, int count, bool siloIdle)
     {
         ArgumentNullException.ThrowIfNull(executor);
         if (executor.EngineVersion != _batch.EngineVersion)
@@ -112,7 +112,7 @@ internal sealed partial class BatchGrain(IResultStore store, IClusterMembershipS
         }
 
         var exhausted = new List<RunKey>();
-        var keys = _ledger.Eligible(count, Now, exhausted);
+        var keys = _ledger.Eligible(count, Now, exhausted, siloIdle);
         foreach (var key in exhausted)
         {
             var error = _ledger.GiveUp(key, DiedEveryAttempt);
@@ -136,7 +136,7 @@ internal sealed partial class BatchGrain(IResultStore store, IClusterMembershipS
         {
             var scenario = _batch.Spec.Scenarios[keys[i].Position];
             _ledger.Dispatched(keys[i], attempts[i], executor, Now);
-            assignments[i] = new RunAssignment(keys[i], attempts[i], _batch.Spec.Seed, scenario.Name, scenario.Hash, executor);
+            assignments[i] = new RunAssignment(keys[i], attempts[i], _batch.Spec.Seed, scenario.Name, scenario.Hash, executor, _ledger.IsLastAttempt(attempts[i]));
         }
 
         TradeSimTelemetry.RunsDispatched(keys.Count);

@@ -147,9 +147,12 @@ internal sealed class RunLedger
 
     /// <summary>
     /// Up to <paramref name="count"/> waiting runs whose retry backoff has passed, in order. Runs that have used every
-    /// attempt are not handed out: they are added to <paramref name="exhausted"/>, to be given up.
+    /// attempt are not handed out: they are added to <paramref name="exhausted"/>, to be given up. A run down to its
+    /// last attempt goes only to a silo that holds no run (<paramref name="siloIdle"/>), and alone: it executes by
+    /// itself, so if its silo dies again the death is its own, and a run that merely shared a silo with a run that
+    /// kills silos is never given up for it.
     /// </summary>
-    public IReadOnlyList<RunKey> Eligible(int count, TimeSpan now, List<RunKey> exhausted)
+    public IReadOnlyList<RunKey> Eligible(int count, TimeSpan now, List<RunKey> exhausted, bool siloIdle)
     {
         ArgumentNullException.ThrowIfNull(exhausted);
         var keys = new List<RunKey>(Math.Min(count, _waiting));
@@ -161,7 +164,10 @@ internal sealed class RunLedger
             }
 
             Examined++;
-            Consider(index, now, keys, exhausted);
+            if (Consider(index, now, keys, exhausted, siloIdle))
+            {
+                return keys;
+            }
         }
 
         // Runs above the cursor have never been looked at: each is looked at once, then kept in the retry set while it waits.
@@ -172,12 +178,18 @@ internal sealed class RunLedger
             if ((Phase)_phases[index] == Phase.Waiting)
             {
                 _retry.Add(index);
-                Consider(index, now, keys, exhausted);
+                if (Consider(index, now, keys, exhausted, siloIdle))
+                {
+                    return keys;
+                }
             }
         }
 
         return keys;
     }
+
+    /// <summary>Whether a run handed out as attempt <paramref name="attempt"/> uses its last attempt (and executes alone).</summary>
+    public bool IsLastAttempt(int attempt) => _maxAttempts > 1 && attempt >= _maxAttempts;
 
     /// <summary>A run was handed to a silo as attempt <paramref name="attempt"/>.</summary>
     public void Dispatched(RunKey key, int attempt, RunExecutor executor, TimeSpan now)
@@ -330,16 +342,33 @@ internal sealed class RunLedger
 
     public RunKey Key(int index) => new(_batch, index % _scenarios, index / _scenarios);
 
-    private void Consider(int index, TimeSpan now, List<RunKey> keys, List<RunKey> exhausted)
+    /// <summary>Adds the run to <paramref name="keys"/> if it may go now; true when it goes alone (nothing may follow it).</summary>
+    private bool Consider(int index, TimeSpan now, List<RunKey> keys, List<RunKey> exhausted, bool siloIdle)
     {
         if (_attempts[index] >= _maxAttempts)
         {
             exhausted.Add(Key(index));
+            return false;
         }
-        else if (!_live.TryGetValue(index, out var live) || live.NotBefore <= now)
+
+        if (_live.TryGetValue(index, out var live) && live.NotBefore > now)
         {
-            keys.Add(Key(index));
+            return false;
         }
+
+        if (IsLastAttempt(_attempts[index] + 1))
+        {
+            if (!siloIdle || keys.Count > 0)
+            {
+                return false;
+            }
+
+            keys.Add(Key(index));
+            return true;
+        }
+
+        keys.Add(Key(index));
+        return false;
     }
 
     /// <summary>Whether the run executes the dispatch numbered <paramref name="attempt"/> (a report of an older one is stale).</summary>

@@ -173,7 +173,7 @@ public sealed partial class RunClaimer(
     private async Task<int> ClaimFrom(IBatchGrain batch, RunExecutor executor, int free)
     {
         var handed = 0;
-        foreach (var assignment in await batch.Claim(executor, free))
+        foreach (var assignment in await batch.Claim(executor, free, siloIdle: pool.Busy == 0))
         {
             try
             {

@@ -10,15 +10,28 @@ namespace TradeSim.Grains.Runs;
 
 /// <summary>
 /// One run of a batch. It is placed on the silo whose <see cref="RunClaimer"/> asked for it (prefer-local placement),
-/// queues the run on that silo's <see cref="RunWorkerPool"/> and answers at once; the worker executes the replication,
-/// writes the result under the run key and the grain reports the outcome to its batch, then deactivates. Orleans keeps
-/// one activation per run key, so a run dispatched again while its first dispatch still executes is not executed twice.
-/// The store's attempt count of a run is the number of executions started, less those given back unfinished: the batch
-/// grain adds one per dispatch, and this grain takes one back for a dispatch that started no execution or was released.
+/// queues the run on that silo's <see cref="RunWorkerPool"/> and answers at once; a worker executes the replication,
+/// then the result is written under the run key, the outcome reported to the batch and the slot given back (so the
+/// runs a silo holds, as its batches count them, never exceed its workers and queue-ahead), and the grain deactivates. Orleans keeps one activation per run key, so a run dispatched again while its first dispatch
+/// still executes is not executed twice.
 /// </summary>
+/// <remarks>
+/// <para>
+/// What follows the run (storing, giving the slot back, reporting) runs on the thread pool, not in the activation:
+/// Orleans may deactivate an activation while its run executes (it does so when the silo holding the activation's
+/// directory entry leaves), and none of that may be lost with it. The activation only keeps what it answers to
+/// <see cref="Status"/> and <see cref="Execute"/>.
+/// </para>
+/// <para>
+/// The store's attempt count of a run is the number of executions started, less those given back unfinished: the
+/// batch grain adds one per dispatch, and this grain takes one back for a dispatch that started no execution or was
+/// released.
+/// </para>
+/// </remarks>
 [PreferLocalPlacement]
 internal sealed partial class RunGrain(
     RunWorkerPool pool,
+    IGrainFactory grains,
     ReplicationRunner runner,
     IResultStore store,
     ILocalSiloDetails silo,
@@ -29,6 +42,8 @@ internal sealed partial class RunGrain(
     private const int ReportAttempts = 4;
 
     private RunGrainState _state = RunGrainState.Idle;
+
+    /// <summary>The dispatch number the outcome is reported under (a newer dispatch of a run executing here adopts it).</summary>
     private int _attempt;
     private RunOutcome? _outcome;
 
@@ -41,26 +56,29 @@ internal sealed partial class RunGrain(
                 // The batch dispatched the run again (it lost track of this dispatch, e.g. it was rebuilt on another
                 // silo): no second execution, so the attempt that dispatch counted is given back; the report will
                 // carry the newer dispatch number.
-                _attempt = Math.Max(_attempt, assignment.Attempt);
-                pool.Track(ReturnAttempt(assignment.Key));
+                Adopt(assignment.Attempt);
+                pool.Track(Task.Run(() => store.ReturnAttempt(assignment.Key)));
                 return Task.FromResult(ExecuteReply.AlreadyExecuting);
             case RunGrainState.Finished when _outcome == RunOutcome.Done:
-                _attempt = Math.Max(_attempt, assignment.Attempt);
-                pool.Track(ReportAsync(assignment.Key, RunOutcome.Done, null));
+                Adopt(assignment.Attempt);
+                pool.Track(Task.Run(() => ReportAsync(assignment.Key, RunOutcome.Done, null)));
                 return Task.FromResult(ExecuteReply.AlreadyDone);
         }
 
         _state = RunGrainState.Executing;
-        _attempt = assignment.Attempt;
+        Volatile.Write(ref _attempt, assignment.Attempt);
         _outcome = null;
-        var work = pool.Enqueue(cancellation => ExecuteOnWorker(assignment, cancellation));
-        pool.Track(FinishAsync(assignment, work));
+        var work = pool.Enqueue(cancellation => ExecuteOnWorker(assignment, cancellation), assignment.Alone);
+        var settled = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finished = Task.Run(() => CompleteAsync(assignment, work, settled));
+        pool.Track(finished);
+        _ = RememberAsync(settled.Task, finished);
         return Task.FromResult(ExecuteReply.Accepted);
     }
 
     public Task<RunStatus> Status()
     {
-        var status = new RunStatus(_state, _attempt, _outcome, silo.Name, silo.SiloAddress.ToParsableString());
+        var status = new RunStatus(_state, Volatile.Read(ref _attempt), _outcome, silo.Name, silo.SiloAddress.ToParsableString());
         if (_state == RunGrainState.Idle)
         {
             // Asked about a run it never executed (its silo died): nothing to keep.
@@ -70,9 +88,19 @@ internal sealed partial class RunGrain(
         return Task.FromResult(status);
     }
 
+    private void Adopt(int attempt)
+    {
+        int current;
+        do
+        {
+            current = Volatile.Read(ref _attempt);
+        }
+        while (attempt > current && Interlocked.CompareExchange(ref _attempt, attempt, current) != current);
+    }
+
     /// <summary>
     /// On a run worker: executes the replication and makes its record. Never on Orleans' scheduler. The worker is free
-    /// for the next run as soon as this returns; the record is stored by <see cref="FinishAsync"/>.
+    /// for the next run as soon as this returns; <see cref="CompleteAsync"/> stores the record.
     /// </summary>
     private Executed ExecuteOnWorker(RunAssignment assignment, CancellationToken cancellation)
     {
@@ -102,14 +130,16 @@ internal sealed partial class RunGrain(
     }
 
     /// <summary>
-    /// In the grain's context: waits for the worker, stores the result (off the scheduler, while the worker already
-    /// runs the next run), gives the slot back, then reports the outcome to the batch.
+    /// On the thread pool (started by Task.Run, so its awaits resume there, not in the activation): waits for the
+    /// worker, stores the result (the worker runs the next run meanwhile), takes back the attempt of a released run,
+    /// reports the outcome to the batch, and then gives the slot back.
     /// </summary>
-    private async Task FinishAsync(RunAssignment assignment, Task<Executed> work)
+    private async Task CompleteAsync(RunAssignment assignment, Task<Executed> work, TaskCompletionSource<RunOutcome> settled)
     {
-        Executed executed;
+        var outcome = RunOutcome.Released;
         try
         {
+            Executed executed;
             try
             {
                 executed = await work;
@@ -122,68 +152,94 @@ internal sealed partial class RunGrain(
 
             if (executed.Record is { } record)
             {
-                try
-                {
-                    var executor = new RunExecutor(silo.Name, silo.SiloAddress.ToParsableString(), Batches.EngineVersion.Current);
-                    var saved = await Task.Run(() => store.SaveResult(assignment.Key, record, executor, executed.WallMilliseconds, DateTimeOffset.UtcNow));
-                    if (saved != SaveOutcome.Stored)
-                    {
-                        TradeSimTelemetry.DuplicateResult(saved == SaveOutcome.IdenticalDuplicate);
-                        if (saved == SaveOutcome.ConflictingDuplicate)
-                        {
-                            LogConflictingResult(assignment.Key, assignment.Attempt);
-                        }
-                    }
-                }
-                catch (OperationCanceledException)
-                {
-                    // The silo stopped while the store was out of reach: given back, the run is done elsewhere.
-                    executed = new Executed(RunOutcome.Released, null, null, 0);
-                }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    // The store refused the result (not an outage, which it rides out): the attempt failed.
-                    executed = new Executed(RunOutcome.Failed, null, $"{e.GetType().Name}: {e.Message}", 0);
-                }
+                executed = Store(assignment, record, executed);
             }
+
+            if (executed.Outcome == RunOutcome.Failed)
+            {
+                LogAttemptFailed(assignment.Key, assignment.ScenarioName, Volatile.Read(ref _attempt), executed.Error);
+            }
+            else if (executed.Outcome == RunOutcome.Released)
+            {
+                // Given back unfinished: the attempt does not count. The store is told here, where it is known, so the
+                // count is right whichever activation of the batch grain hears the report (or if none does).
+                store.ReturnAttempt(assignment.Key);
+            }
+
+            outcome = executed.Outcome;
+            settled.TrySetResult(outcome);
+            await ReportAsync(assignment.Key, executed.Outcome, executed.Error);
         }
         finally
         {
-            pool.ReleaseSlot();
+            settled.TrySetResult(outcome);
+            pool.ReleaseSlot(assignment.Alone);
         }
+    }
 
-        var (outcome, error) = (executed.Outcome, executed.Error);
-        _state = RunGrainState.Finished;
-        _outcome = outcome;
-        if (outcome == RunOutcome.Failed)
+    private Executed Store(RunAssignment assignment, RunRecord record, Executed executed)
+    {
+        try
         {
-            LogAttemptFailed(assignment.Key, assignment.ScenarioName, _attempt, error);
-        }
-        else if (outcome == RunOutcome.Released)
-        {
-            // Given back unfinished: the attempt does not count. The store is told here, where it is known, so the count
-            // is right whichever activation of the batch grain hears the report (or if none does).
-            await ReturnAttempt(assignment.Key);
-        }
+            var executor = new RunExecutor(silo.Name, silo.SiloAddress.ToParsableString(), Batches.EngineVersion.Current);
+            var saved = store.SaveResult(assignment.Key, record, executor, executed.WallMilliseconds, DateTimeOffset.UtcNow);
+            if (saved != SaveOutcome.Stored)
+            {
+                TradeSimTelemetry.DuplicateResult(saved == SaveOutcome.IdenticalDuplicate);
+                if (saved == SaveOutcome.ConflictingDuplicate)
+                {
+                    LogConflictingResult(assignment.Key, assignment.Attempt);
+                }
+            }
 
-        await ReportAsync(assignment.Key, outcome, error);
-        DeactivateOnIdle();
+            return executed;
+        }
+        catch (OperationCanceledException)
+        {
+            // The silo stopped while the store was out of reach: given back, the run is done elsewhere.
+            return new Executed(RunOutcome.Released, null, null, 0);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The store refused the result (not an outage, which it rides out): the attempt failed.
+            return new Executed(RunOutcome.Failed, null, $"{e.GetType().Name}: {e.Message}", 0);
+        }
     }
 
     /// <summary>
-    /// Takes back one attempt of the run in the store (off the scheduler). Counting is additive, so it is right in any
-    /// order with the batch's own counting, even while two activations of a batch grain overlap.
+    /// In the activation, if it is still there: remembers the outcome as soon as it is known (for <see cref="Status"/>,
+    /// and so a dispatch that comes while it is reported is answered, not executed again), and deactivates once it has
+    /// been reported.
     /// </summary>
-    private Task ReturnAttempt(RunKey key) => Task.Run(() => store.ReturnAttempt(key));
+    private async Task RememberAsync(Task<RunOutcome> settled, Task finished)
+    {
+        var outcome = await settled;
+        _state = RunGrainState.Finished;
+        _outcome = outcome;
+        try
+        {
+            await finished;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Not expected (storing and reporting handle their failures): the batch finds the run when it checks on it.
+            LogFollowUpFailed(this.GetPrimaryKeyString(), e);
+        }
+        finally
+        {
+            DeactivateOnIdle();
+        }
+    }
 
     private async Task ReportAsync(RunKey key, RunOutcome outcome, string? error)
     {
-        var batch = GrainFactory.GetGrain<IBatchGrain>(key.Batch);
+        // The silo's grain factory, not the activation's: this runs off the activation (Grain.GrainFactory refuses that).
+        var batch = grains.GetGrain<IBatchGrain>(key.Batch);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await batch.Report(new RunReport(key, _attempt, outcome, silo.Name, error));
+                await batch.Report(new RunReport(key, Volatile.Read(ref _attempt), outcome, silo.Name, error));
                 return;
             }
             catch (Exception e) when (attempt < ReportAttempts && e is not OutOfMemoryException)
@@ -204,6 +260,9 @@ internal sealed partial class RunGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "run {Key} attempt {Attempt}: a different result was stored already; the first is kept. Runs must be deterministic: this is a bug")]
     private partial void LogConflictingResult(RunKey key, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "run {Key}: what follows the run failed")]
+    private partial void LogFollowUpFailed(string key, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "run {Key}: could not report {Outcome} to its batch ({Reason}); the batch will find it when it checks on the run")]
     private partial void LogReportLost(RunKey key, RunOutcome outcome, string reason);

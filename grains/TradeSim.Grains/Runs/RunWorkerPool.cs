@@ -53,6 +53,7 @@ public sealed class RunWorkerPool : IDisposable
     private TaskCompletionSource _slotFreed = NewSignal();
     private readonly int _capacity;
     private int _reserved;
+    private int _alone;
     private int _tracked;
     private TaskCompletionSource _trackedDone = NewSignal();
 
@@ -72,8 +73,11 @@ public sealed class RunWorkerPool : IDisposable
 
     public int Workers { get; }
 
-    /// <summary>Runs this silo can take now: its workers and the runs it queues ahead, less those it holds.</summary>
-    public int Free => _capacity - Volatile.Read(ref _reserved);
+    /// <summary>
+    /// Runs this silo can take now: its workers and the runs it queues ahead, less those it holds; none while it holds a
+    /// run that executes alone.
+    /// </summary>
+    public int Free => Volatile.Read(ref _alone) > 0 ? 0 : _capacity - Volatile.Read(ref _reserved);
 
     /// <summary>Runs executing, queued, or waiting to be stored.</summary>
     public int Busy => Volatile.Read(ref _reserved);
@@ -85,14 +89,20 @@ public sealed class RunWorkerPool : IDisposable
     /// Takes a slot and queues <paramref name="work"/> for a worker. The task completes on the worker thread with the
     /// work's value (the worker then takes the next queued work); it is cancelled when the pool stops before the work
     /// started. The slot stays taken until the caller gives it back with <see cref="ReleaseSlot"/>, exactly once, when
-    /// it has finished with the run (stored its result): so results waiting to be stored hold slots, and a silo whose
-    /// store is slow claims fewer runs rather than piling results up in memory.
+    /// it has finished with the run (stored its result and reported it): so results waiting to be stored hold slots,
+    /// and a silo whose store is slow claims fewer runs rather than piling results up in memory. While work queued
+    /// <paramref name="alone"/> holds its slot, the silo takes no other run.
     /// </summary>
-    public Task<T> Enqueue<T>(Func<CancellationToken, T> work)
+    public Task<T> Enqueue<T>(Func<CancellationToken, T> work, bool alone = false)
     {
         ArgumentNullException.ThrowIfNull(work);
         var item = new WorkItem<T>(work);
         Interlocked.Increment(ref _reserved);
+        if (alone)
+        {
+            Interlocked.Increment(ref _alone);
+        }
+
         if (_stopping.IsCancellationRequested || !_queue.Writer.TryWrite(item))
         {
             item.Cancel();
@@ -102,8 +112,13 @@ public sealed class RunWorkerPool : IDisposable
     }
 
     /// <summary>Gives back the slot of a run queued with <see cref="Enqueue{T}"/>: this silo may claim another run.</summary>
-    public void ReleaseSlot()
+    public void ReleaseSlot(bool alone = false)
     {
+        if (alone)
+        {
+            Interlocked.Decrement(ref _alone);
+        }
+
         Interlocked.Decrement(ref _reserved);
         Signal();
     }
