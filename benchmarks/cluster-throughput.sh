@@ -23,7 +23,8 @@ port=$((56000 + RANDOM % 1000))
 cleanup() { bash "$repo/scripts/cluster.sh" stop --data "$data" >/dev/null 2>&1 || true; rm -rf "$data"; }
 trap cleanup EXIT
 
-(cd "$repo" && dotnet build client/TradeSim.Client -c Release -nologo -v quiet >/dev/null)
+# Client and silo from the same commit: a silo of another engine version would never run the batch.
+(cd "$repo" && dotnet build client/TradeSim.Client -c Release -nologo -v quiet >/dev/null && dotnet build silo/TradeSim.Silo.Host -c Release -nologo -v quiet >/dev/null)
 bash "$repo/scripts/cluster.sh" start --data "$data" --silos "$silos" --workers "$workers" --port "$port" >/dev/null
 # shellcheck disable=SC1091
 source "$data/cluster.env"
