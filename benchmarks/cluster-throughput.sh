@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Batch throughput of a local cluster: starts PostgreSQL and N silos with scripts/cluster.sh in a temporary folder,
 # runs one batch on them with `tradesim batch --cluster`, prints the runs per second the client measured (from the
-# batch's start to its completion), and stops everything. A figure to report (benchmarks/README.md), not a target:
+# batch's start to its completion) after a warm-up batch, and stops everything. A figure to report (benchmarks/README.md), not a target:
 # speed targets are BenchmarkDotNet's.
 #
 #   benchmarks/cluster-throughput.sh SILOS WORKERS_PER_SILO [tradesim batch arguments...]
@@ -29,6 +29,9 @@ bash "$repo/scripts/cluster.sh" start --data "$data" --silos "$silos" --workers 
 # shellcheck disable=SC1091
 source "$data/cluster.env"
 out=$(mktemp)
+# A warm-up batch first (another seed, so another batch): a fresh silo spends its first seconds compiling (Orleans,
+# Npgsql and the kernel reach tier 1), which is start-up, not throughput.
+dotnet "$repo/client/TradeSim.Client/bin/Release/net10.0/tradesim.dll" batch baseline nam-giang-upgrade --replications $((4 * silos * workers)) --seed 987654321 --cluster --json >/dev/null 2>&1
 dotnet "$repo/client/TradeSim.Client/bin/Release/net10.0/tradesim.dll" batch "${batch[@]}" --cluster --json 2>"$out" >/dev/null
 rate=$(grep -oE 'complete, [0-9.]+ runs/s' "$out" | grep -oE '[0-9.]+' || true)
 runs=$(grep -oE '[0-9]+/[0-9]+ runs' "$out" | tail -1 | cut -d/ -f2 | cut -d' ' -f1 || true)
