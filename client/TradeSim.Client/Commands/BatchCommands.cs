@@ -44,28 +44,24 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
     public Command Batch()
     {
         var files = new Argument<string[]>("FILE") { Description = "Scenario files or bundled names; the first is the baseline unless --baseline names another", Arity = ArgumentArity.ZeroOrMore };
-        var replications = new Option<int?>("--replications") { Description = $"Replications per scenario (default {DefaultReplications})" };
-        var precision = new Option<double?>("--precision") { Description = "Add replications until every headline KPI's 95% half-width is at most P x |mean| (e.g. 0.02)" };
-        var maxReplications = new Option<int?>("--max-replications") { Description = $"With --precision: the most replications to run (default {DefaultMaxReplications})" };
-        var baseline = new Option<string?>("--baseline") { Description = "The scenario the others are compared with (name or file; default: the first)" };
-        var seed = new Option<ulong>("--seed") { Description = "Master seed: replication i of every scenario uses streams from (seed, i)", DefaultValueFactory = _ => 1 };
+        var replications = CommandLineValues.OptionalInt("--replications", $"Replications per scenario (default {DefaultReplications})", 1, 100_000);
+        var precision = CommandLineValues.OptionalFraction("--precision", "Add replications until every headline KPI's 95% half-width is at most P x |mean| (e.g. 0.02)", 0, 1, "0.02");
+        var maxReplications = CommandLineValues.OptionalInt("--max-replications", $"With --precision: the most replications to run (default {DefaultMaxReplications})", 2, 100_000);
+        var baseline = CommandLineValues.Text("--baseline", "The scenario the others are compared with (name or file; default: the first)");
+        var seed = CommandLineValues.Seed("--seed", "Master seed: replication i of every scenario uses streams from (seed, i)", 1);
         var set = new Option<string[]>("--set") { Description = "Change one value in every scenario, e.g. --set gates.nam-giang.vn.lanes=4 (repeatable)", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
-        var sweep = new Option<string?>("--sweep") { Description = "One scenario per value, e.g. --sweep gates.nam-giang.vn.lanes=1..4 or =0.5..1.5:0.25" };
-        var workers = new Option<int>("--workers") { Description = "Runs in parallel (results are identical for any value)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var sweep = CommandLineValues.Text("--sweep", "One scenario per value, e.g. --sweep gates.nam-giang.vn.lanes=1..4 or =0.5..1.5:0.25");
+        var workers = CommandLineValues.Int("--workers", "Runs in parallel (results are identical for any value)", 1, 1024, () => Environment.ProcessorCount);
         var json = new Option<bool>("--json") { Description = "Write the comparison as JSON to stdout" };
-        var outDir = new Option<string?>("--out") { Description = "Write kpis.csv (tidy), summary.csv and vs_baseline.csv to this folder" };
-        var report = new Option<string?>("--report") { Description = "Write a self-contained HTML report to this file" };
-        var resume = new Option<long?>("--resume") { Description = "Finish an interrupted batch (its scenarios, seed and policy come from the database)" };
+        var outDir = CommandLineValues.Text("--out", "Write kpis.csv (tidy), summary.csv and vs_baseline.csv to this folder");
+        var report = CommandLineValues.Text("--report", "Write a self-contained HTML report to this file");
+        var resume = CommandLineValues.OptionalId("--resume", "Finish an interrupted batch (its scenarios, seed and policy come from the database)");
         var metrics = new Option<bool>("--metrics") { Description = "Export TradeSim's and Orleans' metrics (OpenTelemetry console exporter) to stderr every 2 s and at the end" };
-        replications.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1 or > 100_000) { r.AddError("--replications must be from 1 to 100000"); } });
-        maxReplications.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 2 or > 100_000) { r.AddError("--max-replications must be from 2 to 100000"); } });
-        precision.Validators.Add(r => { if (r.GetValueOrDefault<double?>() is { } p && !(p > 0 && p <= 1)) { r.AddError("--precision must be a fraction above 0 and at most 1, e.g. 0.02"); } });
-        workers.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1024) { r.AddError("--workers must be from 1 to 1024"); } });
         var command = new Command("batch", "Run scenarios x replications on the embedded silo, keep the results in SQLite, and compare every scenario with the baseline.")
         {
             files, replications, precision, maxReplications, baseline, seed, set, sweep, workers, json, outDir, report, Database, Cluster, resume, metrics,
         };
-        command.Validators.Add(r =>
+        CommandLineValues.AddCombinationCheck(command, r =>
         {
             var resuming = r.GetValue(resume) is not null;
             if (r.GetValue(replications) is not null && r.GetValue(precision) is not null)
@@ -143,7 +139,7 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
             {
                 foreach (var e in errors)
                 {
-                    console.Stderr.WriteLine($"error: {e}");
+                    console.Stderr.WriteLine(CommandLineValues.EscapeControls($"error: {e}"));
                 }
 
                 return ExitCodes.BadInput;
@@ -469,11 +465,7 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
             using var store = SqliteResultStore.Open(path, create);
             return action(store);
         }
-        catch (ResultStoreException e)
-        {
-            return Fail(e.Message);
-        }
-        catch (IOException e)
+        catch (ResultStoreException e) when (e.InnerException is null)
         {
             return Fail(e.Message);
         }
@@ -481,28 +473,97 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
 
     private int Fail(string message)
     {
-        console.Stderr.WriteLine($"error: {message}");
+        console.Stderr.WriteLine(CommandLineValues.EscapeControls($"error: {message}"));
         return ExitCodes.BadInput;
     }
+
+    private int Fail(OutputProblem problem)
+    {
+        console.Stderr.WriteLine(CommandLineValues.EscapeControls($"error: {problem.Message}"));
+        return problem.ExitCode;
+    }
 }
+
+/// <summary>Why an output cannot be written, and the exit code that says whose problem it is (the input's or the machine's).</summary>
+internal sealed record OutputProblem(string Message, int ExitCode);
 
 /// <summary>Where a comparison goes: text or JSON on stdout, and optionally CSV files and an HTML report.</summary>
 internal sealed record ComparisonOutput(bool Json, string? OutDirectory, string? ReportPath)
 {
     /// <summary>Checks the output paths before anything runs, so a typo does not cost a whole batch.</summary>
-    public string? Check() =>
+    /// <summary>
+    /// Whether the outputs can be written, checked before anything runs (a batch must not run for an hour and then
+    /// fail to write its report): the paths' kinds, their folders, and a write into each (a probe file, removed).
+    /// </summary>
+    public OutputProblem? Check() =>
         (ReportPath is null ? null : CheckFile(ReportPath, "--report"))
-        ?? (OutDirectory is not null && File.Exists(OutDirectory) ? $"--out '{OutDirectory}' is a file: expected a folder" : null);
+        ?? (OutDirectory is null ? null : CheckFolder(OutDirectory, "--out"));
 
-    public static string? CheckFile(string path, string option)
+    public static OutputProblem? CheckFile(string path, string option)
     {
+        ArgumentNullException.ThrowIfNull(path);
         if (Directory.Exists(path))
         {
-            return $"{option} '{path}' is a folder: expected a file path";
+            return new OutputProblem($"{option} '{path}' is a folder: expected a file path", ExitCodes.BadInput);
         }
 
         var folder = Path.GetDirectoryName(Path.GetFullPath(path));
-        return folder is not null && !Directory.Exists(folder) ? $"{option} '{path}': folder '{folder}' does not exist" : null;
+        if (folder is not null && !Directory.Exists(folder))
+        {
+            return new OutputProblem($"{option} '{path}': folder '{folder}' does not exist", ExitCodes.BadInput);
+        }
+
+        if (File.Exists(path))
+        {
+            // Opened for writing without truncating: the file is left as it is.
+            return Probe(() => new FileStream(path, FileMode.Open, FileAccess.Write).Dispose(), option, path);
+        }
+
+        return folder is null ? null : ProbeFolder(folder, option, path);
+    }
+
+    private static OutputProblem? CheckFolder(string path, string option)
+    {
+        if (File.Exists(path))
+        {
+            return new OutputProblem($"{option} '{path}' is a file: expected a folder", ExitCodes.BadInput);
+        }
+
+        // A folder that does not exist yet is created when the tables are written: its parent must then be writable.
+        var existing = Path.GetFullPath(path);
+        while (!Directory.Exists(existing) && Path.GetDirectoryName(existing) is { } parent)
+        {
+            existing = parent;
+        }
+
+        return ProbeFolder(existing, option, path);
+    }
+
+    private static OutputProblem? ProbeFolder(string folder, string option, string path)
+    {
+        var probe = Path.Combine(folder, $".tradesim-write-check-{Environment.ProcessId}");
+        return Probe(
+            () =>
+            {
+                using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+                {
+                }
+            },
+            option,
+            path);
+    }
+
+    private static OutputProblem? Probe(Action write, string option, string path)
+    {
+        try
+        {
+            write();
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new OutputProblem($"{option} '{path}' cannot be written: {CommandLineValues.OneLine(e.Message)}", ExitCodes.Environment);
+        }
     }
 
     public void Write(CliConsole console, IResultStore store, IReadOnlyList<BatchComparison> comparisons)

@@ -9,6 +9,7 @@ using TradeSim.Kernel;
 using TradeSim.Kernel.Scenarios;
 using TradeSim.Grains.Runs;
 using TradeSim.Silo.Cluster;
+using TradeSim.Silo.Hosting;
 
 namespace TradeSim.Client.Commands;
 
@@ -29,14 +30,44 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter errors, Stream s
         {
             foreach (var error in parsed.Errors)
             {
-                _stderr.WriteLine($"error: {error.Message}");
+                _stderr.WriteLine(CommandLineValues.EscapeControls($"error: {error.Message}"));
             }
 
             _stderr.WriteLine($"Run '{CommandPath(parsed)} --help' for usage.");
             return ExitCodes.BadInput;
         }
 
-        return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = _stderr });
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = _stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e)
+        {
+            // The one error path: whatever a command did not handle becomes one line and an exit code.
+            var (code, message) = CommandFailure.Describe(e);
+            TryWriteError(CommandLineValues.EscapeControls($"error: {message}"));
+            if (parsed.GetValue(Verbose))
+            {
+                TryWriteError(e.ToString());
+            }
+
+            return code;
+        }
+    }
+
+    /// <summary>`--verbose`, on every command: a failure also prints its stack trace.</summary>
+    private static readonly Option<bool> Verbose = new("--verbose") { Description = "On failure, also print the stack trace", Recursive = true };
+
+    private void TryWriteError(string line)
+    {
+        try
+        {
+            _stderr.WriteLine(line);
+        }
+        catch (IOException)
+        {
+            // stderr itself is gone (a closed pipe, a full disk): the exit code is all that is left to say it.
+        }
     }
 
     /// <summary>
@@ -82,6 +113,7 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter errors, Stream s
     {
         var batches = new BatchCommands(console, _runner);
         var root = new RootCommand("TradeSim: simulate freight across land borders - trucks, gates, queues - and compare what-if scenarios.");
+        root.Options.Add(Verbose);
         root.Subcommands.Add(ValidateCommand());
         root.Subcommands.Add(RunCommand());
         root.Subcommands.Add(ScenariosCommand());
@@ -123,15 +155,12 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter errors, Stream s
     private Command RunCommand()
     {
         var file = new Argument<string>("FILE") { Description = "Scenario file, or the name of a bundled scenario (see `tradesim scenarios`)" };
-        var seed = new Option<ulong>("--seed") { Description = "Master seed of the random streams", DefaultValueFactory = _ => 1 };
-        var replication = new Option<int>("--replication") { Description = "Replication index (0-based); with the seed it selects the random streams", DefaultValueFactory = _ => 0 };
-        var days = new Option<int?>("--days") { Description = "Days of statistics (overrides the scenario's settings.days)" };
-        var threads = new Option<int>("--threads") { Description = "Threads for the phases of a step; results are identical for any value", DefaultValueFactory = _ => 1 };
+        var seed = CommandLineValues.Seed("--seed", "Master seed of the random streams", 1);
+        var replication = CommandLineValues.Int("--replication", "Replication index (0-based); with the seed it selects the random streams", 0, int.MaxValue, () => 0);
+        var days = CommandLineValues.OptionalInt("--days", "Days of statistics (overrides the scenario's settings.days)", 1, 36600);
+        var threads = CommandLineValues.Int("--threads", "Threads for the phases of a step; results are identical for any value", 1, 1024, () => 1);
         var json = new Option<bool>("--json") { Description = "Write the result as JSON to stdout instead of the summary" };
         var outDir = new Option<string?>("--out") { Description = "Write CSV tables (gates, posts, corridors, commodities, daily series) to this folder" };
-        replication.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) { r.AddError("--replication must be 0 or more"); } });
-        days.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1 or > 36600) { r.AddError("--days must be from 1 to 36600"); } });
-        threads.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1024) { r.AddError("--threads must be from 1 to 1024"); } });
         var command = new Command("run", "Run one replication of a scenario in this process and summarise it.") { file, seed, replication, days, threads, json, outDir };
         command.SetAction(parse =>
         {
@@ -165,7 +194,7 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter errors, Stream s
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    _stderr.WriteLine($"error: cannot write to --out '{dir}': {e.Message}");
+                    _stderr.WriteLine(CommandLineValues.EscapeControls($"error: cannot write to --out '{dir}': {e.Message}"));
                     return ExitCodes.BadInput;
                 }
             }
@@ -210,12 +239,10 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter errors, Stream s
     private Command CalibrateCommand()
     {
         var scenario = new Option<string>("--scenario") { Description = "Scenario with a `calibration:` section", DefaultValueFactory = _ => "baseline" };
-        var replications = new Option<int>("--replications") { Description = "Replications to average (at least 2 for an interval)", DefaultValueFactory = _ => 20 };
-        var seed = new Option<ulong>("--seed") { Description = "Master seed", DefaultValueFactory = _ => 1 };
-        var tolerance = new Option<double>("--tolerance") { Description = "Largest relative error accepted, as a fraction", DefaultValueFactory = _ => 0.05 };
+        var replications = CommandLineValues.Int("--replications", "Replications to average (at least 2 for an interval)", 1, 100_000, () => 20);
+        var seed = CommandLineValues.Seed("--seed", "Master seed", 1);
+        var tolerance = CommandLineValues.Fraction("--tolerance", "Largest relative error accepted, as a fraction", 0, 10, "0.05", () => 0.05);
         var json = new Option<bool>("--json") { Description = "Write the targets as JSON to stdout" };
-        replications.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 100_000) { r.AddError("--replications must be from 1 to 100000"); } });
-        tolerance.Validators.Add(r => { if (r.GetValueOrDefault<double>() is <= 0 or > 10) { r.AddError("--tolerance must be a fraction above 0, e.g. 0.05"); } });
         var command = new Command("calibrate", "Run the baseline over the observed period and compare with the observed figures (exit 1 if a target misses the tolerance).") { scenario, replications, seed, tolerance, json };
         command.SetAction(parse =>
         {
@@ -234,7 +261,7 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter errors, Stream s
 
             if (parsed.Definition!.Calibration is not { } calibration)
             {
-                _stderr.WriteLine($"error: {file.Path}: no `calibration:` section: expected from, to and targets");
+                _stderr.WriteLine(CommandLineValues.EscapeControls($"error: {file.Path}: no `calibration:` section: expected from, to and targets"));
                 return ExitCodes.BadInput;
             }
 
@@ -270,27 +297,28 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter errors, Stream s
 
     private Command GenerateCommand()
     {
-        var gates = new Option<int>("--gates") { Description = "Border gates (pairs of posts)", Required = true };
-        var provinces = new Option<int>("--provinces") { Description = "Vietnamese provinces, each with a fleet and a flow", Required = true };
-        var trucks = new Option<int>("--trucks") { Description = "Trucks in all, shared among the provinces' fleets", Required = true };
+        var gates = CommandLineValues.Int("--gates", "Border gates (pairs of posts)", 1, int.MaxValue);
+        var provinces = CommandLineValues.Int("--provinces", "Vietnamese provinces, each with a fleet and a flow", 1, int.MaxValue);
+        var trucks = CommandLineValues.Int("--trucks", "Trucks in all, shared among the provinces' fleets", 1, int.MaxValue);
+        gates.Required = provinces.Required = trucks.Required = true;
         var outFile = new Option<string>("--out") { Description = "The scenario file to write", Required = true };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the generated distances and values", DefaultValueFactory = _ => 1 };
-        var days = new Option<int>("--days") { Description = "Days of statistics in the scenario's settings", DefaultValueFactory = _ => 30 };
+        var seed = CommandLineValues.Seed("--seed", "Seed of the generated distances and values", 1);
+        var days = CommandLineValues.Int("--days", "Days of statistics in the scenario's settings", 1, 36600, () => 30);
         var command = new Command("generate", "Write a valid synthetic scenario of a given size (a regional network of many gates and fleets), for scale tests.") { gates, provinces, trucks, outFile, seed, days };
         command.SetAction(parse =>
         {
             var size = new WorldSize(parse.GetValue(gates), parse.GetValue(provinces), parse.GetValue(trucks), parse.GetValue(seed), parse.GetValue(days));
             if (size.Problem() is { } problem)
             {
-                _stderr.WriteLine($"error: {problem}");
+                _stderr.WriteLine(CommandLineValues.EscapeControls($"error: {problem}"));
                 return ExitCodes.BadInput;
             }
 
             var path = parse.GetValue(outFile)!;
             if (ComparisonOutput.CheckFile(path, "--out") is { } pathProblem)
             {
-                _stderr.WriteLine($"error: {pathProblem}");
-                return ExitCodes.BadInput;
+                _stderr.WriteLine(CommandLineValues.EscapeControls($"error: {pathProblem.Message}"));
+                return pathProblem.ExitCode;
             }
 
             var text = WorldGenerator.Generate(size);

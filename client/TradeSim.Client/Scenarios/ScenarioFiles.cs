@@ -40,6 +40,13 @@ internal static class ScenarioFiles
     public static ScenarioFile? Load(string pathOrName, List<ScenarioError> errors)
     {
         ArgumentNullException.ThrowIfNull(errors);
+        ArgumentNullException.ThrowIfNull(pathOrName);
+        if (string.IsNullOrWhiteSpace(pathOrName) || pathOrName.Contains('\0', StringComparison.Ordinal))
+        {
+            errors.Add(new ScenarioError(new SourceLocation("(command line)", 0, 0), $"{Silo.Hosting.CommandLineValues.Quote(pathOrName)}: expected a scenario file path or a bundled scenario name"));
+            return null;
+        }
+
         var path = ResolvePath(pathOrName);
         var chain = new List<ScenarioSource>();
         var visited = new List<string>();

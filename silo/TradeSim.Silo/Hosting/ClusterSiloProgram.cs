@@ -29,17 +29,17 @@ public static class ClusterSiloProgram
 
     public static int Run(string[] args)
     {
-        var cluster = new Option<string?>("--cluster") { Description = $"PostgreSQL connection string of the cluster (default: ${ClusterVariable})" };
-        var workers = new Option<int>("--workers") { Description = "Runs executed at once", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var name = new Option<string?>("--name") { Description = "This silo's name in listings (default: host-pid)" };
-        var address = new Option<string>("--address") { Description = "The address other silos and clients reach this silo at", DefaultValueFactory = _ => "127.0.0.1" };
-        var siloPort = new Option<int>("--silo-port") { Description = "Port for silo-to-silo traffic", DefaultValueFactory = _ => 11111 };
-        var gatewayPort = new Option<int>("--gateway-port") { Description = "Port clients (tradesim --cluster) connect to", DefaultValueFactory = _ => 30000 };
+        var cluster = CommandLineValues.Text("--cluster", $"PostgreSQL connection string of the cluster (default: ${ClusterVariable})");
+        var workers = CommandLineValues.Int("--workers", "Runs executed at once", 1, 1024, () => Environment.ProcessorCount);
+        var name = CommandLineValues.Text("--name", "This silo's name in listings (default: host-pid)");
+        var address = CommandLineValues.Single("--address", "The address other silos and clients reach this silo at", "an IP address, e.g. 10.0.0.5", (string text, out string value) =>
+        {
+            value = text;
+            return IPAddress.TryParse(text, out _);
+        }, () => "127.0.0.1");
+        var siloPort = CommandLineValues.Int("--silo-port", "Port for silo-to-silo traffic", 1, 65535, () => 11111);
+        var gatewayPort = CommandLineValues.Int("--gateway-port", "Port clients (tradesim --cluster) connect to", 1, 65535, () => 30000);
         var metrics = new Option<bool>("--metrics") { Description = "Write TradeSim's and Orleans' metrics to stdout every 10 s (OpenTelemetry console exporter)" };
-        workers.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1024) { r.AddError("--workers must be from 1 to 1024"); } });
-        siloPort.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 65535) { r.AddError("--silo-port must be from 1 to 65535"); } });
-        gatewayPort.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 65535) { r.AddError("--gateway-port must be from 1 to 65535"); } });
-        address.Validators.Add(r => { if (!IPAddress.TryParse(r.GetValueOrDefault<string>(), out _)) { r.AddError($"--address must be an IP address, e.g. 10.0.0.5, not '{r.GetValueOrDefault<string>()}'"); } });
         var root = new RootCommand("tradesim-silo: join a TradeSim cluster (Orleans, membership and results in PostgreSQL) and run its batches' runs.")
         {
             cluster, workers, name, address, siloPort, gatewayPort, metrics,
@@ -49,7 +49,7 @@ public static class ClusterSiloProgram
         {
             foreach (var error in parsed.Errors)
             {
-                Console.Error.WriteLine($"error: {error.Message}");
+                Console.Error.WriteLine(CommandLineValues.EscapeControls($"error: {error.Message}"));
             }
 
             return 2;
@@ -69,7 +69,7 @@ public static class ClusterSiloProgram
         var connectionString = parsed.GetValue(cluster) ?? Environment.GetEnvironmentVariable(ClusterVariable);
         if (string.IsNullOrWhiteSpace(connectionString))
         {
-            Console.Error.WriteLine($"error: no cluster: expected --cluster \"Host=...;Database=...;Username=...\" or the {ClusterVariable} environment variable");
+            Console.Error.WriteLine(CommandLineValues.EscapeControls($"error: no cluster: expected --cluster \"Host=...;Database=...;Username=...\" or the {ClusterVariable} environment variable"));
             return 2;
         }
 
@@ -84,7 +84,7 @@ public static class ClusterSiloProgram
         }
         catch (Exception e) when (e is ClusterUnavailableException or PortInUseException)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine(CommandLineValues.EscapeControls($"error: {e.Message}"));
             return 2;
         }
 
@@ -128,7 +128,7 @@ public static class ClusterSiloProgram
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            Console.Error.WriteLine($"error: the silo could not start: {e.GetType().Name}: {e.Message}");
+            Console.Error.WriteLine(CommandLineValues.EscapeControls($"error: the silo could not start: {e.GetType().Name}: {e.Message}"));
             return 1;
         }
 
