@@ -122,7 +122,7 @@ public sealed class BatchCommandTests(TempDirectoryFixture temp) : IClassFixture
         { ["baseline", "nam-giang-upgrade", "--replications", "2", "--baseline", "nope"], "--baseline nope" },
         { ["baseline", "--replications", "5", "--precision", "0.1"], "cannot be combined" },
         { ["baseline", "--max-replications", "9"], "--max-replications needs --precision" },
-        { ["baseline", "--replications", "0"], "--replications must be from 1" },
+        { ["baseline", "--replications", "0"], "--replications must be a whole number from 1 to 100000, not '0'" },
         { ["baseline", "--replications", "2", "--workers", "0"], "--workers must be from 1" },
         { ["baseline", "--precision", "1.5"], "--precision must be a fraction" },
         { ["--replications", "2"], "expected at least one scenario FILE" },

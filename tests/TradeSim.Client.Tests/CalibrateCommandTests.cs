@@ -81,7 +81,7 @@ public sealed class CalibrateCommandTests(CalibrationRunFixture run) : IClassFix
 
         Assert.Equal(2, result.ExitCode);
         ErrorAssert.NoStackTrace(result.Stderr);
-        Assert.Contains("--replications must be from 1 to 100000", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--replications must be a whole number from 1 to 100000", result.Stderr, StringComparison.Ordinal);
     }
 
     private static List<JsonElement> Targets(JsonDocument json)

@@ -41,8 +41,8 @@ public class GenerateCommandTests
     }
 
     [Theory]
-    [InlineData("0", "5", "100", "--gates must be at least 1")]
-    [InlineData("2", "0", "100", "--provinces must be at least 1")]
+    [InlineData("0", "5", "100", "--gates must be a whole number from 1 to 2147483647, not '0'")]
+    [InlineData("2", "0", "100", "--provinces must be a whole number from 1 to 2147483647, not '0'")]
     [InlineData("2", "50", "10", "--trucks must be at least the number of provinces")]
     public void Generate_BadSize_Exits2WithAMessage_AndWritesNothing(string gates, string provinces, string trucks, string message)
     {

@@ -82,6 +82,35 @@ public sealed class RunGrainTests(SingleSiloFixture fixture) : IClassFixture<Sin
     }
 
     [Fact]
+    public async Task ActivationDeactivatedMidRun_TheNextActivationAnswersForTheRun_AndDoesNotExecuteItAgain()
+    {
+        // Orleans deactivates an activation whose directory entry was held by a silo that leaves; the run goes on
+        // in the silo's workers, and the silo's record of runs in flight lets the next activation answer for it.
+        var (spec, assignment) = InterruptedBatch(24);
+        var key = assignment.Key;
+        var grain = Cluster.Run(key);
+        ExecuteReply first, again;
+        RunStatus afterDeactivation;
+        using (new WorkerBlock(Cluster.Workers()))
+        {
+            first = await grain.Execute(assignment);
+            await grain.Cast<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle();
+            await WaitUntilDeactivatedAsync(grain);
+            afterDeactivation = await grain.Status();
+            again = await grain.Execute(assignment with { Attempt = 2 });
+        }
+
+        await Cluster.WaitForAsync(key.Batch, p => p.Done == 1, "told the run is done");
+
+        Assert.Equal((ExecuteReply.Accepted, ExecuteReply.AlreadyExecuting), (first, again));
+        Assert.Equal((RunGrainState.Executing, 1), (afterDeactivation.State, afterDeactivation.Attempt));
+        var save = Assert.Single(Store.SavesOf(key.Batch));
+        Assert.Equal(SaveOutcome.Stored, save.Outcome);
+        Assert.Equal(ExpectedRuns.Of(spec, 0, 0).Digest, Store.StoredDigest(key));
+        Assert.Null(Cluster.Workers().InFlight(key));
+    }
+
+    [Fact]
     public async Task Execute_AgainWhileTheFinishedRunIsReporting_AnswersAlreadyDoneAndWritesNothing()
     {
         var (spec, assignment) = InterruptedBatch(22);

@@ -12,6 +12,12 @@ internal sealed record ScenarioFile(string Path, IReadOnlyList<ScenarioSource> L
 /// </summary>
 internal static class ScenarioFiles
 {
+    /// <summary>
+    /// The largest scenario file read: 16 MiB, about 20 times the largest world `tradesim generate` writes for the
+    /// scale benchmarks (a million trucks); a larger file is refused before it is read.
+    /// </summary>
+    public const long MaxFileBytes = 16L * 1024 * 1024;
+
     /// <summary>The folder of bundled scenarios: next to the executable, or the repository's `scenarios/` when run from source.</summary>
     public static string BundledDirectory
     {
@@ -113,14 +119,34 @@ internal static class ScenarioFiles
             return null;
         }
 
+        // Only regular files: a device (/dev/zero) never ends and a FIFO blocks the open itself.
+        if (RegularFiles.KindOf(path) is { } kind)
+        {
+            errors.Add(new ScenarioError(where, $"'{Display(path)}' is {kind}: expected a regular scenario file (.yaml)"));
+            return null;
+        }
+
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            if (stream.Length > MaxFileBytes)
+            {
+                errors.Add(new ScenarioError(where, $"'{Display(path)}' is {stream.Length:N0} bytes: expected a scenario file of at most {MaxFileBytes:N0} bytes"));
+                return null;
+            }
+
+            // Read at most one byte past the limit, whatever the length said (a file that grows while it is read).
+            bytes = new byte[(int)stream.Length];
+            var read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+            if (read < bytes.Length)
+            {
+                Array.Resize(ref bytes, read);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            errors.Add(new ScenarioError(where, $"cannot read '{Display(path)}': {e.Message}"));
+            errors.Add(new ScenarioError(where, $"cannot read '{Display(path)}': {e.GetType().Name}"));
             return null;
         }
 

@@ -19,8 +19,9 @@ namespace TradeSim.Grains.Runs;
 /// <para>
 /// What follows the run (storing, giving the slot back, reporting) runs on the thread pool, not in the activation:
 /// Orleans may deactivate an activation while its run executes (it does so when the silo holding the activation's
-/// directory entry leaves), and none of that may be lost with it. The activation only keeps what it answers to
-/// <see cref="Status"/> and <see cref="Execute"/>.
+/// directory entry leaves), and none of that may be lost with it. The silo's pool also records the run as in flight
+/// until it is reported, so a new activation of the grain on this silo answers for a run an earlier one started
+/// (executing, under the newest dispatch number) instead of executing it again.
 /// </para>
 /// <para>
 /// The store's attempt count of a run is the number of executions started, less those given back unfinished: the
@@ -43,8 +44,8 @@ internal sealed partial class RunGrain(
 
     private RunGrainState _state = RunGrainState.Idle;
 
-    /// <summary>The dispatch number the outcome is reported under (a newer dispatch of a run executing here adopts it).</summary>
-    private int _attempt;
+    /// <summary>The run this activation started, shared with the silo's record of runs in flight.</summary>
+    private RunInFlight? _run;
     private RunOutcome? _outcome;
 
     public Task<ExecuteReply> Execute(RunAssignment assignment)
@@ -53,24 +54,25 @@ internal sealed partial class RunGrain(
         switch (_state)
         {
             case RunGrainState.Executing:
-                // The batch dispatched the run again (it lost track of this dispatch, e.g. it was rebuilt on another
-                // silo): no second execution, so the attempt that dispatch counted is given back; the report will
-                // carry the newer dispatch number.
-                Adopt(assignment.Attempt);
-                pool.Track(Task.Run(() => store.ReturnAttempt(assignment.Key)));
-                return Task.FromResult(ExecuteReply.AlreadyExecuting);
+                return Task.FromResult(AlreadyExecuting(_run!, assignment));
             case RunGrainState.Finished when _outcome == RunOutcome.Done:
-                Adopt(assignment.Attempt);
-                pool.Track(Task.Run(() => ReportAsync(assignment.Key, RunOutcome.Done, null)));
+                var done = new RunInFlight(assignment.Attempt);
+                pool.Track(Task.Run(() => ReportAsync(assignment.Key, done, RunOutcome.Done, null)));
                 return Task.FromResult(ExecuteReply.AlreadyDone);
         }
 
+        if (pool.InFlight(assignment.Key) is { } running)
+        {
+            // An earlier activation of this grain started the run on this silo and was deactivated since; the run goes on.
+            return Task.FromResult(AlreadyExecuting(running, assignment));
+        }
+
         _state = RunGrainState.Executing;
-        Volatile.Write(ref _attempt, assignment.Attempt);
         _outcome = null;
+        var run = _run = pool.Remember(assignment.Key, assignment.Attempt);
         var work = pool.Enqueue(cancellation => ExecuteOnWorker(assignment, cancellation), assignment.Alone);
         var settled = new TaskCompletionSource<RunOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var finished = Task.Run(() => CompleteAsync(assignment, work, settled));
+        var finished = Task.Run(() => CompleteAsync(assignment, run, work, settled));
         pool.Track(finished);
         _ = RememberAsync(settled.Task, finished);
         return Task.FromResult(ExecuteReply.Accepted);
@@ -78,7 +80,13 @@ internal sealed partial class RunGrain(
 
     public Task<RunStatus> Status()
     {
-        var status = new RunStatus(_state, Volatile.Read(ref _attempt), _outcome, silo.Name, silo.SiloAddress.ToParsableString());
+        if (_state == RunGrainState.Idle && pool.InFlight(RunKey.Parse(this.GetPrimaryKeyString())) is { } running)
+        {
+            // Started by an earlier activation on this silo, and still executing.
+            return Task.FromResult(new RunStatus(RunGrainState.Executing, running.Attempt, null, silo.Name, silo.SiloAddress.ToParsableString()));
+        }
+
+        var status = new RunStatus(_state, _run?.Attempt ?? 0, _outcome, silo.Name, silo.SiloAddress.ToParsableString());
         if (_state == RunGrainState.Idle)
         {
             // Asked about a run it never executed (its silo died): nothing to keep.
@@ -88,14 +96,16 @@ internal sealed partial class RunGrain(
         return Task.FromResult(status);
     }
 
-    private void Adopt(int attempt)
+    /// <summary>
+    /// The batch dispatched a run that executes here already (it lost track of the first dispatch, e.g. it was rebuilt
+    /// on another silo): no second execution, so the attempt this dispatch counted is given back; the outcome will be
+    /// reported under the newer dispatch number.
+    /// </summary>
+    private ExecuteReply AlreadyExecuting(RunInFlight run, RunAssignment assignment)
     {
-        int current;
-        do
-        {
-            current = Volatile.Read(ref _attempt);
-        }
-        while (attempt > current && Interlocked.CompareExchange(ref _attempt, attempt, current) != current);
+        run.Adopt(assignment.Attempt);
+        pool.Track(Task.Run(() => store.ReturnAttempt(assignment.Key)));
+        return ExecuteReply.AlreadyExecuting;
     }
 
     /// <summary>
@@ -134,7 +144,7 @@ internal sealed partial class RunGrain(
     /// worker, stores the result (the worker runs the next run meanwhile), takes back the attempt of a released run,
     /// reports the outcome to the batch, and then gives the slot back.
     /// </summary>
-    private async Task CompleteAsync(RunAssignment assignment, Task<Executed> work, TaskCompletionSource<RunOutcome> settled)
+    private async Task CompleteAsync(RunAssignment assignment, RunInFlight run, Task<Executed> work, TaskCompletionSource<RunOutcome> settled)
     {
         var outcome = RunOutcome.Released;
         try
@@ -157,7 +167,7 @@ internal sealed partial class RunGrain(
 
             if (executed.Outcome == RunOutcome.Failed)
             {
-                LogAttemptFailed(assignment.Key, assignment.ScenarioName, Volatile.Read(ref _attempt), executed.Error);
+                LogAttemptFailed(assignment.Key, assignment.ScenarioName, run.Attempt, executed.Error);
             }
             else if (executed.Outcome == RunOutcome.Released)
             {
@@ -168,11 +178,12 @@ internal sealed partial class RunGrain(
 
             outcome = executed.Outcome;
             settled.TrySetResult(outcome);
-            await ReportAsync(assignment.Key, executed.Outcome, executed.Error);
+            await ReportAsync(assignment.Key, run, executed.Outcome, executed.Error);
         }
         finally
         {
             settled.TrySetResult(outcome);
+            pool.Forget(assignment.Key, run);
             pool.ReleaseSlot(assignment.Alone);
         }
     }
@@ -231,7 +242,7 @@ internal sealed partial class RunGrain(
         }
     }
 
-    private async Task ReportAsync(RunKey key, RunOutcome outcome, string? error)
+    private async Task ReportAsync(RunKey key, RunInFlight run, RunOutcome outcome, string? error)
     {
         // The silo's grain factory, not the activation's: this runs off the activation (Grain.GrainFactory refuses that).
         var batch = grains.GetGrain<IBatchGrain>(key.Batch);
@@ -239,7 +250,7 @@ internal sealed partial class RunGrain(
         {
             try
             {
-                await batch.Report(new RunReport(key, Volatile.Read(ref _attempt), outcome, silo.Name, error));
+                await batch.Report(new RunReport(key, run.Attempt, outcome, silo.Name, error));
                 return;
             }
             catch (Exception e) when (attempt < ReportAttempts && e is not OutOfMemoryException)

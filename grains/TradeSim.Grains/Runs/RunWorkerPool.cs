@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
+using TradeSim.Grains.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace TradeSim.Grains.Runs;
@@ -56,6 +58,7 @@ public sealed class RunWorkerPool : IDisposable
     private int _alone;
     private int _tracked;
     private TaskCompletionSource _trackedDone = NewSignal();
+    private readonly ConcurrentDictionary<RunKey, RunInFlight> _inFlight = new();
 
     public RunWorkerPool(IOptions<RunOptions> options)
     {
@@ -110,6 +113,24 @@ public sealed class RunWorkerPool : IDisposable
 
         return item.Completion;
     }
+
+    /// <summary>
+    /// Records that <paramref name="key"/> executes on this silo from now until <see cref="Forget"/>. The record
+    /// outlives the run grain's activation: Orleans may deactivate it mid-run (when the silo holding its directory
+    /// entry leaves), and the next activation on this silo finds the run here instead of executing it again.
+    /// </summary>
+    public RunInFlight Remember(RunKey key, int attempt)
+    {
+        var run = new RunInFlight(attempt);
+        _inFlight[key] = run;
+        return run;
+    }
+
+    /// <summary>The run of <paramref name="key"/> executing (or queued, or being stored) on this silo, if any.</summary>
+    public RunInFlight? InFlight(RunKey key) => _inFlight.TryGetValue(key, out var run) ? run : null;
+
+    /// <summary>The run has been stored and reported: it no longer executes here.</summary>
+    public void Forget(RunKey key, RunInFlight run) => _inFlight.TryRemove(KeyValuePair.Create(key, run));
 
     /// <summary>Gives back the slot of a run queued with <see cref="Enqueue{T}"/>: this silo may claim another run.</summary>
     public void ReleaseSlot(bool alone = false)
@@ -265,5 +286,27 @@ public sealed class RunWorkerPool : IDisposable
         }
 
         public override void Cancel() => _completion.TrySetCanceled();
+    }
+}
+
+/// <summary>
+/// A run executing on this silo, as its run grains share it: the dispatch number its outcome is reported under, which
+/// a newer dispatch of the same run adopts (the batch then hears the newer number).
+/// </summary>
+public sealed class RunInFlight(int attempt)
+{
+    private int _attempt = attempt;
+
+    public int Attempt => Volatile.Read(ref _attempt);
+
+    /// <summary>Takes <paramref name="attempt"/> if it is newer.</summary>
+    public void Adopt(int attempt)
+    {
+        int current;
+        do
+        {
+            current = Volatile.Read(ref _attempt);
+        }
+        while (attempt > current && Interlocked.CompareExchange(ref _attempt, attempt, current) != current);
     }
 }

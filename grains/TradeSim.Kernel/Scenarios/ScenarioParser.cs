@@ -38,9 +38,16 @@ public static class ScenarioParser
                 continue;
             }
 
-            if (root is not YamlMapping)
+            if (root is not YamlMapping rootMap)
             {
                 errors.Add(new ScenarioError(root.Location, $"expected a mapping of scenario sections (name, settings, gates, ...), found {root.KindName}"));
+                continue;
+            }
+
+            if (!rootMap.Entries.Any(e => Array.IndexOf(TopLevelKeys, e.Key.Value) >= 0))
+            {
+                // Not a scenario at all (a file named by mistake, or by `extends: /etc/...`): none of its text is shown.
+                errors.Add(new ScenarioError(root.Location, "not a TradeSim scenario: none of its top-level keys is a scenario section (name, extends, settings, gates, ...)"));
                 continue;
             }
 
@@ -205,7 +212,7 @@ public static class ScenarioParser
 
                 if (!IsCountryCode(key.Value))
                 {
-                    errors.Add(new ScenarioError(key.Location, $"{what}: unknown key '{key.Value}': expected one of {string.Join(", ", GateKeys)} or a post keyed by its two-letter country code (vn, la, cn)"));
+                    errors.Add(new ScenarioError(key.Location, $"{what}: unknown key {Shown(key.Value)}: expected one of {string.Join(", ", GateKeys)} or a post keyed by its two-letter country code (vn, la, cn)"));
                     continue;
                 }
 
@@ -608,13 +615,20 @@ public static class ScenarioParser
             return null;
         }
 
+        /// <summary>
+        /// A key as an error may show it: a name (letters, digits, `_`, `-`, `.`, at most 64) is quoted; anything else
+        /// (a line of some other file, control characters) is not repeated.
+        /// </summary>
+        private static string Shown(string key) =>
+            key.Length is > 0 and <= 64 && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.') ? $"'{key}'" : "(not a name: letters, digits, _, - and . only)";
+
         private void CheckKeys(YamlMapping map, string[] allowed, string what)
         {
             foreach (var (key, _) in map.Entries)
             {
                 if (Array.IndexOf(allowed, key.Value) < 0)
                 {
-                    errors.Add(new ScenarioError(key.Location, $"{what}: unknown key '{key.Value}': expected one of {string.Join(", ", allowed)}"));
+                    errors.Add(new ScenarioError(key.Location, $"{what}: unknown key {Shown(key.Value)}: expected one of {string.Join(", ", allowed)}"));
                 }
             }
         }

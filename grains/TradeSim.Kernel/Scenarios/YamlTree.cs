@@ -84,6 +84,12 @@ public sealed class YamlMapping : YamlTreeNode
 /// <summary>Reads YAML text into <see cref="YamlTreeNode"/>s, reporting syntax errors with their location.</summary>
 public static class YamlTreeReader
 {
+    /// <summary>
+    /// The deepest nesting a scenario may have. Real scenarios nest about six levels (gates, a gate, its posts, a post,
+    /// its service, a commodity); the limit keeps a hostile file from exhausting the stack.
+    /// </summary>
+    public const int MaxDepth = 64;
+
     /// <summary>Reads the single document of <paramref name="source"/>; returns null and adds errors when it cannot.</summary>
     public static YamlTreeNode? Read(ScenarioSource source, List<ScenarioError> errors)
     {
@@ -115,7 +121,7 @@ public static class YamlTreeReader
             }
 
             parser.Consume<DocumentStart>();
-            var root = ReadNode(parser, source.Name, errors);
+            var root = ReadNode(parser, source.Name, errors, 1);
             parser.Consume<DocumentEnd>();
             if (parser.Accept<DocumentStart>(out var extra))
             {
@@ -156,8 +162,13 @@ public static class YamlTreeReader
     private static SourceLocation At(string source, Mark mark) =>
         new(source, (int)Math.Min(mark.Line, int.MaxValue), (int)Math.Min(mark.Column, int.MaxValue));
 
-    private static YamlTreeNode ReadNode(IParser parser, string source, List<ScenarioError> errors)
+    private static YamlTreeNode ReadNode(IParser parser, string source, List<ScenarioError> errors, int depth)
     {
+        if (depth > MaxDepth && parser.Current is { } deep)
+        {
+            throw new YamlException(deep.Start, deep.End, $"nested deeper than {MaxDepth} levels: a scenario nests only a few");
+        }
+
         if (parser.TryConsume<Scalar>(out var scalar))
         {
             if (!scalar.Anchor.IsEmpty)
@@ -173,7 +184,7 @@ public static class YamlTreeReader
             var items = new List<YamlTreeNode>();
             while (!parser.TryConsume<SequenceEnd>(out _))
             {
-                items.Add(ReadNode(parser, source, errors));
+                items.Add(ReadNode(parser, source, errors, depth + 1));
             }
 
             return new YamlSequence(At(source, sequenceStart.Start), items);
@@ -185,8 +196,8 @@ public static class YamlTreeReader
             var seen = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
             while (!parser.TryConsume<MappingEnd>(out _))
             {
-                var keyNode = ReadNode(parser, source, errors);
-                var value = ReadNode(parser, source, errors);
+                var keyNode = ReadNode(parser, source, errors, depth + 1);
+                var value = ReadNode(parser, source, errors, depth + 1);
                 if (keyNode is not YamlScalar key)
                 {
                     errors.Add(new ScenarioError(keyNode.Location, $"a key must be a plain name, found {keyNode.KindName}"));
