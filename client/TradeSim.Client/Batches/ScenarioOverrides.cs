@@ -182,6 +182,14 @@ internal static class ScenarioOverrides
             }
         }
 
+        // Overrides change the scenario's values; its file chain is not one (an `extends` set here would be stored
+        // with the batch and never read).
+        if (path.Split('.', 2)[0] == "extends")
+        {
+            errors.Add($"{option} {argument}: 'extends' is not a scenario value: expected a path into name, settings, gates, roads, carriers, flows, ...");
+            return false;
+        }
+
         return true;
     }
 

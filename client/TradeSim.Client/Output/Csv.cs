@@ -3,7 +3,11 @@ using System.Text;
 
 namespace TradeSim.Client.Output;
 
-/// <summary>A small RFC 4180 writer: UTF-8 without BOM, LF line ends, invariant-culture numbers (doubles round-trip).</summary>
+/// <summary>
+/// A small RFC 4180 writer: UTF-8 without BOM, LF line ends, invariant-culture numbers (doubles round-trip). A text
+/// field that a spreadsheet would run as a formula (it starts with =, +, -, @, a tab or a carriage return: a scenario
+/// named `=HYPERLINK(...)`, say) is written with a leading apostrophe, so it opens as text; numbers are never changed.
+/// </summary>
 internal static class Csv
 {
     public static string WriteFile(string path, Action<TextWriter> body)
@@ -38,6 +42,7 @@ internal static class Csv
         {
             double d when double.IsNaN(d) => string.Empty,
             double d => d.ToString("R", CultureInfo.InvariantCulture),
+            string s when s.Length > 0 && s[0] is '=' or '+' or '-' or '@' or '\t' or '\r' => "'" + s,
             _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty,
         };
         return text.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
