@@ -17,7 +17,9 @@
 #
 # Files: DIR/pg (data directory), DIR/logs/postgresql.log, DIR/logs/silo-i.log, DIR/silos/silo-i.pid, and
 # DIR/cluster.env (`source` it to set TRADESIM_CLUSTER).
-# PostgreSQL accepts connections on 127.0.0.1 only (no Unix socket), from user `tradesim` without a password (trust).
+# PostgreSQL accepts connections on 127.0.0.1 only (no Unix socket), from user `tradesim` with a password
+# (scram-sha-256) that start generates into DIR/pgpass (mode 600, readable by the user who ran start only); the
+# connection string names that file (Npgsql's Passfile), so no password appears in it, in cluster.env or in `ps`.
 # PostgreSQL refuses to run as root: as root, it runs as the `postgres` user (created by Debian's package), which must
 # be able to reach DIR (a DIR under /root is not reachable; one under /tmp, /srv or /var/tmp is).
 # TRADESIM_SILO_DLL, when set, is the silo to run instead of silo/TradeSim.Silo.Host/bin/Release/net10.0/tradesim-silo.dll.
@@ -87,6 +89,7 @@ port=${port:-55432}
 mkdir -p "$data"
 data=$(cd "$data" && pwd)
 pgdata=$data/pg
+passfile=$data/pgpass
 logs=$data/logs
 piddir=$data/silos
 pglog=$logs/postgresql.log
@@ -126,7 +129,7 @@ pg_running() { as_pg "$pgbin/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; }
 pg_port() { sed -n 4p "$pgdata/postmaster.pid" 2>/dev/null; }
 
 psql_run() {
-  "$psql" -X -q -A -t -v ON_ERROR_STOP=1 -d "host=127.0.0.1 port=$1 user=$superuser dbname=postgres connect_timeout=10" -c "$2"
+  PGPASSFILE=$passfile "$psql" -X -q -A -t -v ON_ERROR_STOP=1 -d "host=127.0.0.1 port=$1 user=$superuser dbname=postgres connect_timeout=10" -c "$2"
 }
 
 pg_setup() {
@@ -153,14 +156,22 @@ pg_init() {
       die "PostgreSQL runs as user '$service_user' (we are root), and that user cannot reach $pgdata: choose a --data folder under /tmp, /srv or /var/tmp, or let others traverse its parents (chmod o+x)"
   fi
   echo "cluster: creating the database cluster in $pgdata"
-  local out
+  # A fresh random password: in DIR/pgpass for the silos and clients (ours only), in a file initdb reads once.
+  local password pwfile out
+  password=$(head -c 32 /dev/urandom | base64 | tr -d '/+=\n' | head -c 32)
+  (umask 077 && printf '127.0.0.1:*:*:%s:%s\n' "$superuser" "$password" >"$passfile")
+  pwfile=$(mktemp)
+  printf '%s\n' "$password" >"$pwfile"
+  if is_root; then
+    chown "$service_user" "$pwfile"
+  fi
   out=$(mktemp)
-  if ! as_pg "$pgbin/initdb" -D "$pgdata" -A trust -U "$superuser" -E UTF8 --locale=C >"$out" 2>&1; then
+  if ! as_pg "$pgbin/initdb" -D "$pgdata" -A scram-sha-256 --pwfile="$pwfile" -U "$superuser" -E UTF8 --locale=C >"$out" 2>&1; then
     cat "$out" >&2
-    rm -f "$out"
+    rm -f "$out" "$pwfile"
     die "initdb failed (output above)"
   fi
-  rm -f "$out"
+  rm -f "$out" "$pwfile"
   # Appended while the file is still the service user's; the port is given at each start instead (--port).
   cat >>"$pgdata/postgresql.conf" <<'EOF'
 
@@ -225,7 +236,7 @@ pg_stop() {
 
 # ---- silos --------------------------------------------------------------------------------------------------------
 
-connection_string() { echo "Host=127.0.0.1;Port=$1;Database=tradesim;Username=$superuser"; }
+connection_string() { echo "Host=127.0.0.1;Port=$1;Database=tradesim;Username=$superuser;Passfile=$passfile"; }
 
 # The pid of silo $1 when it runs: the pid in its pid file, if that process is alive and is that silo (a pid can be
 # reused by another process, and a zombie has no command line).

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Net;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -119,6 +120,10 @@ public static class ClusterSiloProgram
                 runs.CrashOnScenario = Environment.GetEnvironmentVariable(RunOptions.CrashOnScenarioVariable);
             });
         });
+        // SIGTERM and Ctrl-C are the only stops that end in exit 0; the host's own handlers still run.
+        var askedToStop = 0;
+        using var onSigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => Volatile.Write(ref askedToStop, 1));
+        using var onSigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Volatile.Write(ref askedToStop, 1));
         using var host = builder.Build();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TradeSim.Silo");
         storeLog = logger;
@@ -142,6 +147,13 @@ public static class ClusterSiloProgram
             parsed.GetValue(gatewayPort));
         host.WaitForShutdown();
         stopping.Cancel();
+        if (Volatile.Read(ref askedToStop) == 0)
+        {
+            // Orleans (or the host) stopped the silo on an error of its own: a supervisor must see a failure.
+            logger.LogError("silo {Name} stopped without being asked to (the lines above say why): exit 1", siloName);
+            return 1;
+        }
+
         logger.LogInformation("silo {Name} left the cluster", siloName);
         return 0;
     }
