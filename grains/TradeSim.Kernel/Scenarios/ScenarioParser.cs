@@ -100,6 +100,14 @@ public static class ScenarioParser
                 _carrierIds.Add(c.Id);
             }
 
+            // Each truck is simulated on its own (arrays sized by the fleet, counts in int): the whole network's trucks
+            // are bounded like one fleet's, so every scenario that validates can be allocated and run.
+            var totalTrucks = carriers.Sum(c => (long)c.Trucks);
+            if (totalTrucks > MaxTrucks)
+            {
+                errors.Add(new ScenarioError(root.Get("carriers")?.Location ?? root.Location, $"carriers: {totalTrucks:N0} trucks in all: expected at most {MaxTrucks:N0} across every fleet"));
+            }
+
             var flows = ReadEntities(root, "flows", ReadFlow);
             var calibration = root.Get("calibration") is { } calibrationNode ? ReadCalibration(calibrationNode, gates) : null;
             if (settings is null || name is null)
@@ -382,7 +390,7 @@ public static class ScenarioParser
                 id,
                 OptionalString(map, "name") ?? id,
                 home,
-                Int(map, "trucks", 1, 1, 10_000_000, required: true),
+                Int(map, "trucks", 1, 1, MaxTrucks, required: true),
                 Double(map, "capacity_t", 30, 0.1, 1000, required: true),
                 Double(map, "kmh", 60, 1, 200),
                 Double(map, "cost_per_km_usd", 1, 0, 1e4),
@@ -660,6 +668,14 @@ public static class ScenarioParser
             return null;
         }
 
+        /// <summary>Dates a scenario may name: wide enough for history and plans, narrow enough that a run never leaves the calendar.</summary>
+        private static readonly DateOnly EarliestDate = new(1900, 1, 1);
+
+        private static readonly DateOnly LatestDate = new(2199, 12, 31);
+
+        /// <summary>The most trucks in one fleet, and in all fleets together.</summary>
+        private const int MaxTrucks = 10_000_000;
+
         private DateOnly? RequiredDate(YamlMapping map, string key, string what)
         {
             if (map.Get(key) is not { } node)
@@ -670,6 +686,13 @@ public static class ScenarioParser
 
             if (node is YamlScalar s && DateOnly.TryParseExact(s.Value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
             {
+                if (date < EarliestDate || date > LatestDate)
+                {
+                    // A run spans at most about 110 years (days + warm-up): every day of it must be a date.
+                    errors.Add(new ScenarioError(node.Location, $"{what} {key}: {s.Value} is out of range: expected a date from {EarliestDate:yyyy-MM-dd} to {LatestDate:yyyy-MM-dd}"));
+                    return null;
+                }
+
                 return date;
             }
 

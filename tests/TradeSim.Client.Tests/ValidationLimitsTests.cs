@@ -1,0 +1,68 @@
+using TradeSim.Client.Commands;
+using TradeSim.Client.Scenarios;
+
+namespace TradeSim.Client.Tests;
+
+/// <summary>
+/// Validation is complete (issue 10, item 2): a setting `validate` accepts runs to the end; dates outside the calendar
+/// a run can span, and fleets too large together, are refused with a located message.
+/// </summary>
+public sealed class ValidationLimitsTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("tradesim-limits-").FullName;
+
+    public ValidationLimitsTests() =>
+        File.Copy(Path.Combine(ScenarioFiles.BundledDirectory, "baseline.yaml"), Path.Combine(_folder, "baseline.yaml"));
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Theory]
+    [InlineData("9999-12-31")]
+    [InlineData("0001-01-01")]
+    [InlineData("1899-12-31")]
+    [InlineData("2200-01-01")]
+    public void StartOutsideTheCalendar_IsRefused(string start)
+    {
+        var scenario = Write("start.yaml", $"extends: baseline.yaml\nsettings:\n  start: {start}\n");
+
+        var result = Cli.Run("validate", scenario);
+
+        Assert.True(result.ExitCode == ExitCodes.BadInput, result.Describe());
+        Assert.Equal($"error: {scenario}:3:10: settings start: {start} is out of range: expected a date from 1900-01-01 to 2199-12-31", Assert.Single(result.StderrLines));
+    }
+
+    [Fact]
+    public void TheLatestStartWithTheLongestRun_ValidatesAndRunsToTheEnd()
+    {
+        // 100 years from the last allowed start: every simulated day is a date.
+        var scenario = Write("late.yaml", "extends: baseline.yaml\nsettings:\n  start: 2199-12-31\n  days: 36600\n  warmup_days: 0\n  step_minutes: 1440\n");
+
+        var validated = Cli.Run("validate", scenario);
+        var run = Cli.Run("run", scenario, "--json");
+
+        Assert.True(validated.ExitCode == 0, validated.Describe());
+        Assert.True(run.ExitCode == 0, run.Describe());
+        using var json = System.Text.Json.JsonDocument.Parse(run.Json);
+        Assert.Equal("2199-12-31", json.RootElement.GetProperty("start").GetString());
+        Assert.Equal(36600, json.RootElement.GetProperty("days").GetInt32());
+        Assert.True(json.RootElement.GetProperty("gates")[0].GetProperty("trucks").GetInt64() > 1_000_000, "a century of traffic crossed the first gate");
+    }
+
+    [Fact]
+    public void FleetsTooLargeTogether_AreRefused_ThoughEachIsAllowed()
+    {
+        var scenario = Write("fleets.yaml", "extends: baseline.yaml\ncarriers:\n  sekong-bauxite-haulers:\n    trucks: 6000000\n  sekong-starch-haulers:\n    trucks: 6000000\n");
+
+        var result = Cli.Run("validate", scenario);
+
+        Assert.True(result.ExitCode == ExitCodes.BadInput, result.Describe());
+        Assert.Contains(result.StderrLines, l => l.StartsWith($"error: {scenario}:", StringComparison.Ordinal) && l.EndsWith(" trucks in all: expected at most 10,000,000 across every fleet", StringComparison.Ordinal));
+    }
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_folder, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+}
