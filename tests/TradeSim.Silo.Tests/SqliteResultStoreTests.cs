@@ -201,6 +201,69 @@ public sealed class SqliteResultStoreTests : IDisposable
     }
 
     [Theory]
+    [InlineData("versioned.db", "CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (1); CREATE TABLE invoices (id INTEGER PRIMARY KEY);")]
+    [InlineData("views.db", "CREATE VIEW answer AS SELECT 42 AS value;")]
+    [InlineData("trigger.db", "CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (2); CREATE TRIGGER t AFTER UPDATE ON schema_version BEGIN SELECT 1; END;")]
+    [InlineData("app.db", "PRAGMA application_id = 1234; CREATE TABLE batches (id INTEGER PRIMARY KEY);")]
+    public void Open_ForeignSchema_IsRefusedBeforeAnyWrite_AndLeftByteForByteUntouched(string name, string schema)
+    {
+        // Issue 10, item 5: a version table of ours in name only, views only, a trigger, another application's id.
+        var path = NewPath(name);
+        Execute(path, schema);
+        var before = File.ReadAllBytes(path);
+
+        var created = Assert.Throws<ResultStoreException>(() => SqliteResultStore.Open(path, create: true));
+        var read = Assert.Throws<ResultStoreException>(() => SqliteResultStore.Open(path, create: false));
+
+        Assert.Contains(path, created.Message, StringComparison.Ordinal);
+        Assert.Equal(created.Message, read.Message);
+        Assert.Equal(before, File.ReadAllBytes(path));
+        Assert.False(File.Exists(path + "-wal"));
+    }
+
+    [Fact]
+    public void Open_ForReading_AnEmptyFile_IsRefused_AndLeftEmpty()
+    {
+        // `compare` and `export` open for reading: an empty file is not given our schema.
+        var path = NewPath("empty.db");
+        File.WriteAllBytes(path, []);
+
+        var e = Assert.Throws<ResultStoreException>(() => SqliteResultStore.Open(path, create: false));
+
+        Assert.Contains("holds no TradeSim results (it is empty)", e.Message, StringComparison.Ordinal);
+        Assert.Empty(File.ReadAllBytes(path));
+    }
+
+    [Fact]
+    public void Open_New_WritesOurApplicationId_AndADatabaseFromBeforeTheId_IsRecognisedByItsTables()
+    {
+        var path = NewPath("ours.db");
+        using (SqliteResultStore.Open(path, create: true))
+        {
+        }
+
+        Assert.Equal(SqliteResultStore.ApplicationId, ApplicationIdOf(path));
+
+        // As a database written before application ids: id 0, our tables.
+        Execute(path, "PRAGMA application_id = 0");
+        Assert.Equal(0, ApplicationIdOf(path));
+        using (SqliteResultStore.Open(path, create: false))
+        {
+        }
+
+        Assert.Equal(SqliteResultStore.ApplicationId, ApplicationIdOf(path));
+    }
+
+    private static long ApplicationIdOf(string path)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA application_id";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    [Theory]
     [InlineData("notes.db", 8192)]
     [InlineData("readme.db", 6)]
     public void Open_NotSqlite_IsRefused_AndLeftByteForByteUntouched(string name, int length)

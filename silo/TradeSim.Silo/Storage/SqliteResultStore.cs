@@ -57,7 +57,7 @@ public sealed class SqliteResultStore : IResultStore, IDisposable
         {
             connection.Open();
             var store = new SqliteResultStore(path, connection);
-            store.Migrate();
+            store.Migrate(create);
             return store;
         }
         catch (SqliteException e)
@@ -80,22 +80,44 @@ public sealed class SqliteResultStore : IResultStore, IDisposable
         _ => e.Message,
     };
 
-    private void Migrate()
+    /// <summary>SQLite's application id of a TradeSim result database: "TRDS", in the file's header.</summary>
+    public const int ApplicationId = 0x54524453;
+
+    /// <summary>The tables of our schema, every version: a database written before the application id is recognised by them.</summary>
+    private static readonly string[] OurTables = ["schema_version", "batches", "scenario_texts", "batch_scenarios", "runs", "kpis", "daily_queues"];
+
+    private void Migrate(bool create)
     {
         // Everything is checked before the first write (switching to WAL rewrites the header), so a file that is not
-        // ours is refused untouched.
-        var hasVersion = Scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'") is long n && n > 0;
+        // ours is refused untouched: ours carries our application id, or (written before the id) exactly our tables.
+        var applicationId = Convert.ToInt64(Scalar("PRAGMA application_id"), CultureInfo.InvariantCulture);
+        var objects = ObjectNames();
         var version = 0;
-        if (!hasVersion)
+        if (applicationId != ApplicationId && applicationId != 0)
         {
-            if (Scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table'") is long tables && tables > 0)
+            throw new ResultStoreException($"result database '{Path}' belongs to another application (SQLite application id 0x{applicationId:x8}): expected a TradeSim result database or a new path");
+        }
+
+        if (objects.Count == 0)
+        {
+            if (applicationId == ApplicationId || !create)
             {
-                throw new ResultStoreException($"result database '{Path}' holds other tables: expected a TradeSim result database or a new path");
+                throw new ResultStoreException($"result database '{Path}' holds no TradeSim results (it is empty): expected the --db file a batch was run with");
             }
         }
         else
         {
-            version = Convert.ToInt32(Scalar("SELECT version FROM schema_version"), CultureInfo.InvariantCulture);
+            if (applicationId == 0 && !objects.All(o => o.Type == "table" ? OurTables.Contains(o.Name) : o.Name.StartsWith("sqlite_autoindex_", StringComparison.Ordinal)))
+            {
+                throw new ResultStoreException($"result database '{Path}' holds other tables, views or triggers: expected a TradeSim result database or a new path");
+            }
+
+            if (!objects.Any(o => o is { Type: "table", Name: "schema_version" }))
+            {
+                throw new ResultStoreException($"result database '{Path}' has no schema version: expected a TradeSim result database or a new path");
+            }
+
+            version = Scalar("SELECT max(version) FROM schema_version") is long v ? (int)Math.Clamp(v, int.MinValue, int.MaxValue) : 0;
             if (version < 1 || version > SchemaVersion)
             {
                 throw new ResultStoreException($"result database '{Path}' has schema version {version}: this tradesim reads versions 1 to {SchemaVersion}");
@@ -103,7 +125,7 @@ public sealed class SqliteResultStore : IResultStore, IDisposable
         }
 
         UseWriteAheadLog();
-        if (version == SchemaVersion)
+        if (version == SchemaVersion && applicationId == ApplicationId)
         {
             return;
         }
@@ -114,7 +136,21 @@ public sealed class SqliteResultStore : IResultStore, IDisposable
             Execute(Migrations[v], tx);
         }
 
+        Execute($"PRAGMA application_id = {ApplicationId}", tx);
         tx.Commit();
+    }
+
+    private List<(string Type, string Name)> ObjectNames()
+    {
+        using var command = Command("SELECT type, name FROM sqlite_master");
+        using var reader = command.ExecuteReader();
+        var names = new List<(string, string)>();
+        while (reader.Read())
+        {
+            names.Add((reader.GetString(0), reader.GetString(1)));
+        }
+
+        return names;
     }
 
     /// <summary>WAL lets `compare` and `export` read while a batch writes; NORMAL sync keeps each run's commit cheap and still atomic.</summary>
