@@ -239,43 +239,41 @@ public static class YamlTreeMerger
             return upper;
         }
 
-        var entries = new List<KeyValuePair<YamlScalar, YamlTreeNode>>(lowerMap.Entries);
+        // Linear in the keys of both layers: a key's position is looked up in a dictionary, and keys removed by the
+        // upper layer (`key: ~`) are dropped in one pass at the end. Order: the lower layer's keys, then new ones.
+        var entries = new List<KeyValuePair<YamlScalar, YamlTreeNode>?>(lowerMap.Entries.Count + upperMap.Entries.Count);
+        var positions = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var entry in lowerMap.Entries)
+        {
+            positions.TryAdd(entry.Key.Value, entries.Count);
+            entries.Add(entry);
+        }
+
         foreach (var (key, value) in upperMap.Entries)
         {
-            var index = IndexOf(entries, key.Value);
+            var found = positions.TryGetValue(key.Value, out var index) && entries[index] is not null;
             if (value is YamlScalar { IsNull: true })
             {
-                if (index >= 0)
+                if (found)
                 {
-                    entries.RemoveAt(index);
+                    entries[index] = null;
                 }
 
                 continue;
             }
 
-            if (index >= 0)
+            if (found)
             {
-                entries[index] = new KeyValuePair<YamlScalar, YamlTreeNode>(entries[index].Key, Merge(entries[index].Value, value));
+                var existing = entries[index]!.Value;
+                entries[index] = new KeyValuePair<YamlScalar, YamlTreeNode>(existing.Key, Merge(existing.Value, value));
             }
             else
             {
+                positions[key.Value] = entries.Count;
                 entries.Add(new KeyValuePair<YamlScalar, YamlTreeNode>(key, value));
             }
         }
 
-        return new YamlMapping(upperMap.Location, entries);
-    }
-
-    private static int IndexOf(List<KeyValuePair<YamlScalar, YamlTreeNode>> entries, string key)
-    {
-        for (var i = 0; i < entries.Count; i++)
-        {
-            if (entries[i].Key.Value == key)
-            {
-                return i;
-            }
-        }
-
-        return -1;
+        return new YamlMapping(upperMap.Location, [.. entries.Where(e => e is not null).Select(e => e!.Value)]);
     }
 }
