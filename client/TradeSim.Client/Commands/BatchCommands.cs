@@ -469,6 +469,13 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
         {
             return Fail(e.Message);
         }
+        catch (Exception e) when (e is System.Text.Json.JsonException or FormatException or InvalidCastException or OverflowException or KeyNotFoundException or ArgumentException)
+        {
+            // SQLite found no fault, but stored values do not decode or do not fit together (a KPI missing from one run,
+            // a key twice): the file was damaged or edited by hand. The exception's type is kept, in case it is ours.
+            console.Stderr.WriteLine(CommandLineValues.EscapeControls($"error: result database '{path}' holds values TradeSim cannot read or that do not fit together (damaged, or edited by hand): {e.GetType().Name}: {CommandLineValues.OneLine(e.Message)}"));
+            return ExitCodes.Environment;
+        }
     }
 
     private int Fail(string message)
