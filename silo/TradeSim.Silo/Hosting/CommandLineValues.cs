@@ -59,25 +59,13 @@ public static class CommandLineValues
         Single(name, description, $"a whole number from {Format(min)} to {Format(max)}", IntIn(min, max), defaultValue);
 
     /// <summary>A whole number from <paramref name="min"/> to <paramref name="max"/>, or nothing when not given.</summary>
-    public static Option<int?> OptionalInt(string name, string description, int min, int max)
-    {
-        var parse = IntIn(min, max);
-        return Single<int?>(name, description, $"a whole number from {Format(min)} to {Format(max)}", (string text, out int? value) =>
-        {
-            var ok = parse(text, out var parsed);
-            value = ok ? parsed : null;
-            return ok;
-        });
-    }
+    public static Option<int?> OptionalInt(string name, string description, int min, int max) =>
+        Single(name, description, $"a whole number from {Format(min)} to {Format(max)}", OrNothing(IntIn(min, max)));
 
     /// <summary>A non-negative whole number up to <see cref="long.MaxValue"/> (an id), or nothing when not given.</summary>
     public static Option<long?> OptionalId(string name, string description) =>
-        Single<long?>(name, description, "a batch id (a whole number from 1)", (string text, out long? value) =>
-        {
-            var ok = long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) && parsed >= 1;
-            value = ok ? parsed : null;
-            return ok;
-        });
+        Single(name, description, "a batch id (a whole number from 1)", OrNothing((string text, out long value) =>
+            long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= 1));
 
     /// <summary>A seed: a whole number from 0 to 18446744073709551615.</summary>
     public static Option<ulong> Seed(string name, string description, ulong defaultValue) =>
@@ -89,16 +77,8 @@ public static class CommandLineValues
         Single(name, description, $"a number above {Format(above)} and at most {Format(atMost)}, e.g. {example}", FractionIn(above, atMost), defaultValue);
 
     /// <summary>As <see cref="Fraction"/>, or nothing when not given.</summary>
-    public static Option<double?> OptionalFraction(string name, string description, double above, double atMost, string example)
-    {
-        var parse = FractionIn(above, atMost);
-        return Single<double?>(name, description, $"a number above {Format(above)} and at most {Format(atMost)}, e.g. {example}", (string text, out double? value) =>
-        {
-            var ok = parse(text, out var parsed);
-            value = ok ? parsed : null;
-            return ok;
-        });
-    }
+    public static Option<double?> OptionalFraction(string name, string description, double above, double atMost, string example) =>
+        Single(name, description, $"a number above {Format(above)} and at most {Format(atMost)}, e.g. {example}", OrNothing(FractionIn(above, atMost)));
 
     /// <summary>A text given at most once (an option given twice is an error, not "the last one wins").</summary>
     public static Option<string?> Text(string name, string description) =>
@@ -175,6 +155,15 @@ public static class CommandLineValues
     }
 
     private static bool IsControl(char c) => c < ' ' || c is >= '\u007f' and <= '\u009f';
+
+    /// <summary>The parse of an optional value: the same check, the value or nothing.</summary>
+    private static Parse<T?> OrNothing<T>(Parse<T> parse)
+        where T : struct => (string text, out T? value) =>
+    {
+        var ok = parse(text, out var parsed);
+        value = ok ? parsed : null;
+        return ok;
+    };
 
     private static Parse<int> IntIn(int min, int max) => (string text, out int value) =>
         int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
