@@ -254,6 +254,43 @@ public sealed class SqliteResultStoreTests : IDisposable
         Assert.Equal(SqliteResultStore.ApplicationId, ApplicationIdOf(path));
     }
 
+    [Fact]
+    public void Open_ForReading_ADatabaseInAFolderNobodyCanWrite_Works_AndChangesNothing()
+    {
+        // Issue 10, item 5. Root ignores permissions, so the file and its folder are made immutable (chattr +i): no
+        // process can write there, and SQLite cannot make the WAL index beside the database.
+        var folder = Path.Combine(_directory, "sealed");
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, "results.db");
+        long id;
+        using (var store = SqliteResultStore.Open(path, create: true))
+        {
+            id = store.CreateBatch(Spec(), 2, Created).Id;
+        }
+
+        var before = File.ReadAllBytes(path);
+        Immutable(true, path, folder);
+        try
+        {
+            Assert.Throws<UnauthorizedAccessException>(() => File.AppendAllText(path, "x"));
+            using var readOnly = SqliteResultStore.Open(path, create: false);
+            Assert.Equal(2, readOnly.LoadBatch(id).PlannedReplications);
+        }
+        finally
+        {
+            Immutable(false, path, folder);
+        }
+
+        Assert.Equal(before, File.ReadAllBytes(path));
+        Assert.Equal(["results.db"], Directory.GetFiles(folder).Select(Path.GetFileName));
+    }
+
+    private static void Immutable(bool on, params string[] paths)
+    {
+        var result = TradeSim.Tests.Shared.ProcessRunner.Run("chattr", [on ? "+i" : "-i", .. paths], TimeSpan.FromSeconds(10));
+        Assert.True(result.ExitCode == 0, $"chattr {(on ? "+i" : "-i")} failed (this test needs root and a file system with the immutable attribute): {result.Describe()}");
+    }
+
     private static long ApplicationIdOf(string path)
     {
         using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");

@@ -52,12 +52,27 @@ public sealed class SqliteResultStore : IResultStore, IDisposable
         }
 
         var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = create ? SqliteOpenMode.ReadWriteCreate : SqliteOpenMode.ReadWrite, Pooling = false };
-        var connection = new SqliteConnection(builder.ToString());
+        try
+        {
+            return OpenWith(path, builder.ToString(), store => store.Migrate(create));
+        }
+        catch (ResultStoreException e) when (!create && e.InnerException is SqliteException { SqliteErrorCode: 8 or 14 })
+        {
+            // A database that cannot be written where it lies (a read-only file in a read-only folder, where SQLite
+            // cannot make its WAL index): opened for reading only, as an immutable file, when it needs no upgrade.
+            var readOnly = new SqliteConnectionStringBuilder { DataSource = new Uri(System.IO.Path.GetFullPath(path)).AbsoluteUri + "?immutable=1", Mode = SqliteOpenMode.ReadOnly, Pooling = false };
+            return OpenWith(path, readOnly.ToString(), store => store.CheckReadOnly());
+        }
+    }
+
+    private static SqliteResultStore OpenWith(string path, string connectionString, Action<SqliteResultStore> prepare)
+    {
+        var connection = new SqliteConnection(connectionString);
         try
         {
             connection.Open();
             var store = new SqliteResultStore(path, connection);
-            store.Migrate(create);
+            prepare(store);
             return store;
         }
         catch (SqliteException e)
@@ -69,6 +84,17 @@ public sealed class SqliteResultStore : IResultStore, IDisposable
         {
             connection.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>A database opened for reading only: ours, and of the current schema (it cannot be upgraded).</summary>
+    private void CheckReadOnly()
+    {
+        var applicationId = Convert.ToInt64(Scalar("PRAGMA application_id"), CultureInfo.InvariantCulture);
+        var version = Scalar("SELECT max(version) FROM schema_version") is long v ? v : 0;
+        if (applicationId != ApplicationId || version != SchemaVersion)
+        {
+            throw new ResultStoreException($"result database '{Path}' is read-only and not of this tradesim's schema (version {version}, application id 0x{applicationId:x8}): open it once where it can be written, to upgrade it");
         }
     }
 
