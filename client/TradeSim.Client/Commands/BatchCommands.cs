@@ -469,7 +469,7 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
         {
             return Fail(e.Message);
         }
-        catch (Exception e) when (e is System.Text.Json.JsonException or FormatException or InvalidCastException or OverflowException or KeyNotFoundException or ArgumentException)
+        catch (Exception e) when (e is System.Text.Json.JsonException or FormatException or InvalidCastException or ArithmeticException or KeyNotFoundException or ArgumentException or IndexOutOfRangeException or InvalidOperationException)
         {
             // SQLite found no fault, but stored values do not decode or do not fit together (a KPI missing from one run,
             // a key twice): the file was damaged or edited by hand. The exception's type is kept, in case it is ours.
