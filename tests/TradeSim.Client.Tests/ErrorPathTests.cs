@@ -49,36 +49,26 @@ public sealed class ErrorPathTests : IDisposable
         Assert.DoesNotContain('\u001b', result.Stderr);
     }
 
-    [Fact]
-    public void Batch_ReportThatCannotBeWritten_IsRefusedBeforeAnythingRuns_Exit3()
+    [Theory]
+    [InlineData("--report", "/proc/tradesim-report.html")]
+    [InlineData("--out", "/proc/tradesim-tables")]
+    public void Batch_OutputThatCannotBeWritten_IsRefusedBeforeAnythingRuns_Exit3(string option, string path)
     {
-        // Nobody, root included, can create a file in /proc.
+        // Nobody, root included, can create a file or folder in /proc.
         var db = Path.Combine(_folder, "never.db");
 
-        var result = Cli.Run("batch", "baseline", "--replications", "2", "--db", db, "--report", "/proc/tradesim-report.html");
+        var result = Cli.Run("batch", "baseline", "--replications", "2", "--db", db, option, path);
 
         Assert.True(result.ExitCode == ExitCodes.Environment, result.Describe());
-        Assert.StartsWith("error: --report '/proc/tradesim-report.html' cannot be written: ", Assert.Single(result.StderrLines), StringComparison.Ordinal);
-        Assert.False(File.Exists(db), "the batch was stored although its report could not be written");
-    }
-
-    [Fact]
-    public void Batch_OutFolderThatCannotBeCreated_IsRefusedBeforeAnythingRuns_Exit3()
-    {
-        var db = Path.Combine(_folder, "never.db");
-
-        var result = Cli.Run("batch", "baseline", "--replications", "2", "--db", db, "--out", "/proc/tradesim-tables");
-
-        Assert.True(result.ExitCode == ExitCodes.Environment, result.Describe());
-        Assert.StartsWith("error: --out '/proc/tradesim-tables' cannot be written: ", Assert.Single(result.StderrLines), StringComparison.Ordinal);
-        Assert.False(File.Exists(db));
+        Assert.StartsWith($"error: {option} '{path}' cannot be written: ", Assert.Single(result.StderrLines), StringComparison.Ordinal);
+        Assert.False(File.Exists(db), "the batch was stored although its output could not be written");
     }
 
     [Fact]
     public void Batch_WritableOutputs_AreProbedWithoutLeavingAFile()
     {
         var report = Path.Combine(_folder, "report.html");
-        Assert.Null(ComparisonOutputProbe(report));
+        Assert.Null(ComparisonOutput.CheckFile(report, "--report"));
         Assert.Empty(Directory.GetFileSystemEntries(_folder));
     }
 
@@ -120,8 +110,6 @@ public sealed class ErrorPathTests : IDisposable
             iter: 400,
             threads: 1);
     }
-
-    private static string? ComparisonOutputProbe(string report) => ComparisonOutput.CheckFile(report, "--report")?.Message;
 
     private static void AssertNoStackTrace(string printed)
     {

@@ -20,7 +20,7 @@ namespace TradeSim.Grains.Runs;
 /// What follows the run (storing, giving the slot back, reporting) runs on the thread pool, not in the activation:
 /// Orleans may deactivate an activation while its run executes (it does so when the silo holding the activation's
 /// directory entry leaves), and none of that may be lost with it. The silo's pool also records the run as in flight
-/// until it is reported, so a new activation of the grain on this silo answers for a run an earlier one started
+/// until its outcome is known, so a new activation of the grain on this silo answers for a run an earlier one started
 /// (executing, under the newest dispatch number) instead of executing it again.
 /// </para>
 /// <para>
@@ -147,6 +147,15 @@ internal sealed partial class RunGrain(
     private async Task CompleteAsync(RunAssignment assignment, RunInFlight run, Task<Executed> work, TaskCompletionSource<RunOutcome> settled)
     {
         var outcome = RunOutcome.Released;
+
+        // Once the outcome is known the run no longer executes here: a dispatch that comes while it is reported (a
+        // released run handed back to this silo) starts it again rather than being told it executes. Idempotent.
+        void Settle(RunOutcome known)
+        {
+            settled.TrySetResult(known);
+            pool.Forget(assignment.Key, run);
+        }
+
         try
         {
             Executed executed;
@@ -177,13 +186,12 @@ internal sealed partial class RunGrain(
             }
 
             outcome = executed.Outcome;
-            settled.TrySetResult(outcome);
+            Settle(outcome);
             await ReportAsync(assignment.Key, run, executed.Outcome, executed.Error);
         }
         finally
         {
-            settled.TrySetResult(outcome);
-            pool.Forget(assignment.Key, run);
+            Settle(outcome);
             pool.ReleaseSlot(assignment.Alone);
         }
     }

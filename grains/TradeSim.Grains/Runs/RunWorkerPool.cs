@@ -115,7 +115,8 @@ public sealed class RunWorkerPool : IDisposable
     }
 
     /// <summary>
-    /// Records that <paramref name="key"/> executes on this silo from now until <see cref="Forget"/>. The record
+    /// Records that <paramref name="key"/> executes on this silo from now until <see cref="Forget"/> (its outcome is
+    /// known). The record
     /// outlives the run grain's activation: Orleans may deactivate it mid-run (when the silo holding its directory
     /// entry leaves), and the next activation on this silo finds the run here instead of executing it again.
     /// </summary>
@@ -129,7 +130,7 @@ public sealed class RunWorkerPool : IDisposable
     /// <summary>The run of <paramref name="key"/> executing (or queued, or being stored) on this silo, if any.</summary>
     public RunInFlight? InFlight(RunKey key) => _inFlight.TryGetValue(key, out var run) ? run : null;
 
-    /// <summary>The run has been stored and reported: it no longer executes here.</summary>
+    /// <summary>The run's outcome is known (stored, released or failed): it no longer executes here.</summary>
     public void Forget(RunKey key, RunInFlight run) => _inFlight.TryRemove(KeyValuePair.Create(key, run));
 
     /// <summary>Gives back the slot of a run queued with <see cref="Enqueue{T}"/>: this silo may claim another run.</summary>
