@@ -42,7 +42,8 @@ public sealed class DamagedDatabaseFuzzTests : IDisposable
         var path = Path.Combine(_folder, "damaged.db");
         var outcomes = new int[4];
 
-        Gen.Select(damage, cut).Sample(
+        FixedCases.CheckEach(
+            FixedCases.Draw(Gen.Select(damage, cut), 200),
             sample =>
             {
                 var (writes, cutKind) = sample;
@@ -67,10 +68,7 @@ public sealed class DamagedDatabaseFuzzTests : IDisposable
 
                     outcomes[Math.Min(result.ExitCode, 3)]++;
                 }
-            },
-            seed: "0N0XIzNsQ0O2",
-            iter: 200,
-            threads: 1);
+            });
 
         Assert.True(outcomes[ExitCodes.BadInput] + outcomes[ExitCodes.Environment] > 0, "no damage was noticed: the fuzz does not reach the data");
     }

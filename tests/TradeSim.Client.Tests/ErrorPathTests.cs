@@ -35,6 +35,13 @@ public sealed class ErrorPathTests : IDisposable
         { ["run", "baseline", "--days", "\u001b[31mred"], "--days must be a whole number from 1 to 36600, not '\\u001b[31mred'" },
         { ["run", ""], "'': expected a scenario file path or a bundled scenario name" },
         { ["batch", "baseline", ""], "'': expected a scenario file path or a bundled scenario name" },
+        { ["batch", "baseline", "--report", ""], "--report must be a file or folder path, not ''" },
+        { ["batch", "baseline", "--out", " "], "--out must be a file or folder path, not ' '" },
+        { ["batch", "baseline", "--db", ""], "--db must be a file or folder path, not ''" },
+        { ["compare", "1", "--report", ""], "--report must be a file or folder path, not ''" },
+        { ["export", "1", "--format", "csv", "--out", ""], "--out must be a file or folder path, not ''" },
+        { ["run", "baseline", "--out", ""], "--out must be a file or folder path, not ''" },
+        { ["generate", "--gates", "1", "--provinces", "1", "--trucks", "1", "--out", "\t"], "--out must be a file or folder path, not '\\u0009'" },
     };
 
     [Theory]
@@ -93,22 +100,20 @@ public sealed class ErrorPathTests : IDisposable
         var argument = Gen.OneOf<string>(Gen.OneOf(options), Gen.OneOf(values));
         var commandLine = Gen.Select(Gen.OneOf("batch", "run", "validate", "calibrate"), argument.Array[0, 8]);
 
-        commandLine.Sample(
+        FixedCases.CheckEach(
+            FixedCases.Draw(commandLine, 400),
             sample =>
             {
                 var (command, rest) = sample;
                 string[] args = command == "calibrate" ? [command, "--scenario", "no-such-scenario.yaml", .. rest] : [command, "no-such-scenario.yaml", .. rest];
                 var result = Cli.Run(args);
                 var printed = result.Stderr + result.Stdout;
-                return result.ExitCode == ExitCodes.BadInput
-                    && result.StderrLines.Count > 0
-                    && result.StderrLines.All(l => l.StartsWith("error: ", StringComparison.Ordinal) || l.StartsWith("Run '", StringComparison.Ordinal))
-                    && !printed.Contains("   at ", StringComparison.Ordinal)
-                    && !printed.Contains('\u001b');
-            },
-            seed: "0N0XIzNsQ0O2",
-            iter: 400,
-            threads: 1);
+                Assert.True(result.ExitCode == ExitCodes.BadInput, result.Describe());
+                Assert.NotEmpty(result.StderrLines);
+                Assert.All(result.StderrLines, l => Assert.True(l.StartsWith("error: ", StringComparison.Ordinal) || l.StartsWith("Run '", StringComparison.Ordinal), l));
+                Assert.DoesNotContain("   at ", printed, StringComparison.Ordinal);
+                Assert.DoesNotContain('\u001b', printed);
+            });
     }
 
     private static void AssertNoStackTrace(string printed)

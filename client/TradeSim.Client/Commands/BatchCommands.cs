@@ -33,7 +33,7 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
     /// <summary>The environment variable that holds the cluster's connection string when `--cluster` has no value.</summary>
     public const string ClusterVariable = ClusterSiloProgram.ClusterVariable;
 
-    private static readonly Option<string> Database = new("--db") { Description = "SQLite result database (created when missing)", DefaultValueFactory = _ => DefaultDatabase };
+    private static readonly Option<string> Database = CommandLineValues.Path("--db", "SQLite result database (created when missing)", () => DefaultDatabase);
 
     private static readonly Option<string?> Cluster = new("--cluster")
     {
@@ -53,8 +53,8 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
         var sweep = CommandLineValues.Text("--sweep", "One scenario per value, e.g. --sweep gates.nam-giang.vn.lanes=1..4 or =0.5..1.5:0.25");
         var workers = CommandLineValues.Int("--workers", "Runs in parallel (results are identical for any value)", 1, 1024, () => Environment.ProcessorCount);
         var json = new Option<bool>("--json") { Description = "Write the comparison as JSON to stdout" };
-        var outDir = CommandLineValues.Text("--out", "Write kpis.csv (tidy), summary.csv and vs_baseline.csv to this folder");
-        var report = CommandLineValues.Text("--report", "Write a self-contained HTML report to this file");
+        var outDir = CommandLineValues.OptionalPath("--out", "Write kpis.csv (tidy), summary.csv and vs_baseline.csv to this folder");
+        var report = CommandLineValues.OptionalPath("--report", "Write a self-contained HTML report to this file");
         var resume = CommandLineValues.OptionalId("--resume", "Finish an interrupted batch (its scenarios, seed and policy come from the database)");
         var metrics = new Option<bool>("--metrics") { Description = "Export TradeSim's and Orleans' metrics (OpenTelemetry console exporter) to stderr every 2 s and at the end" };
         var command = new Command("batch", "Run scenarios x replications on the embedded silo, keep the results in SQLite, and compare every scenario with the baseline.")
@@ -178,8 +178,8 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
     {
         var batches = new Argument<long[]>("BATCH") { Description = "Batch ids (as `tradesim batch` printed them)", Arity = ArgumentArity.OneOrMore };
         var json = new Option<bool>("--json") { Description = "Write the comparison as JSON to stdout (an array when several batches are given)" };
-        var outDir = new Option<string?>("--out") { Description = "Write kpis.csv, summary.csv and vs_baseline.csv to this folder (one batch only)" };
-        var report = new Option<string?>("--report") { Description = "Write a self-contained HTML report to this file (one batch only)" };
+        var outDir = CommandLineValues.OptionalPath("--out", "Write kpis.csv, summary.csv and vs_baseline.csv to this folder (one batch only)");
+        var report = CommandLineValues.OptionalPath("--report", "Write a self-contained HTML report to this file (one batch only)");
         var command = new Command("compare", "Report stored batches again from the result database (or the cluster), exactly as `tradesim batch` reported them.") { batches, Database, Cluster, json, outDir, report };
         command.SetAction(parse =>
         {
@@ -210,7 +210,7 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
         var batch = new Argument<long>("BATCH") { Description = "Batch id" };
         var format = new Option<string>("--format") { Description = "csv or jsonl", Required = true };
         format.AcceptOnlyFromAmong("csv", "jsonl");
-        var outFile = new Option<string?>("--out") { Description = "Write to this file instead of stdout" };
+        var outFile = CommandLineValues.OptionalPath("--out", "Write to this file instead of stdout");
         var command = new Command("export", "Write a batch's per-run KPIs as a tidy table (batch, scenario, replication, seed, kpi, group, entity, measure, value).") { batch, Database, Cluster, format, outFile };
         command.SetAction(parse =>
         {
@@ -497,7 +497,6 @@ internal sealed record OutputProblem(string Message, int ExitCode);
 /// <summary>Where a comparison goes: text or JSON on stdout, and optionally CSV files and an HTML report.</summary>
 internal sealed record ComparisonOutput(bool Json, string? OutDirectory, string? ReportPath)
 {
-    /// <summary>Checks the output paths before anything runs, so a typo does not cost a whole batch.</summary>
     /// <summary>
     /// Whether the outputs can be written, checked before anything runs (a batch must not run for an hour and then
     /// fail to write its report): the paths' kinds, their folders, and a write into each (a probe file, removed).
@@ -509,6 +508,11 @@ internal sealed record ComparisonOutput(bool Json, string? OutDirectory, string?
     public static OutputProblem? CheckFile(string path, string option)
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (EmptyPath(path, option) is { } empty)
+        {
+            return empty;
+        }
+
         if (Directory.Exists(path))
         {
             return new OutputProblem($"{option} '{path}' is a folder: expected a file path", ExitCodes.BadInput);
@@ -529,8 +533,19 @@ internal sealed record ComparisonOutput(bool Json, string? OutDirectory, string?
         return folder is null ? null : ProbeFolder(folder, option, path);
     }
 
+    /// <summary>The command line refuses these paths already; a caller that builds one itself gets the same answer, not an exception.</summary>
+    private static OutputProblem? EmptyPath(string path, string option) =>
+        string.IsNullOrWhiteSpace(path) || path.Contains('\0', StringComparison.Ordinal)
+            ? new OutputProblem($"{option} must be a file or folder path, not {CommandLineValues.Quote(path)}", ExitCodes.BadInput)
+            : null;
+
     private static OutputProblem? CheckFolder(string path, string option)
     {
+        if (EmptyPath(path, option) is { } empty)
+        {
+            return empty;
+        }
+
         if (File.Exists(path))
         {
             return new OutputProblem($"{option} '{path}' is a file: expected a folder", ExitCodes.BadInput);

@@ -160,7 +160,7 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter errors, Stream s
         var days = CommandLineValues.OptionalInt("--days", "Days of statistics (overrides the scenario's settings.days)", 1, 36600);
         var threads = CommandLineValues.Int("--threads", "Threads for the phases of a step; results are identical for any value", 1, 1024, () => 1);
         var json = new Option<bool>("--json") { Description = "Write the result as JSON to stdout instead of the summary" };
-        var outDir = new Option<string?>("--out") { Description = "Write CSV tables (gates, posts, corridors, commodities, daily series) to this folder" };
+        var outDir = CommandLineValues.OptionalPath("--out", "Write CSV tables (gates, posts, corridors, commodities, daily series) to this folder");
         var command = new Command("run", "Run one replication of a scenario in this process and summarise it.") { file, seed, replication, days, threads, json, outDir };
         command.SetAction(parse =>
         {
@@ -301,7 +301,8 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter errors, Stream s
         var provinces = CommandLineValues.Int("--provinces", "Vietnamese provinces, each with a fleet and a flow", 1, int.MaxValue);
         var trucks = CommandLineValues.Int("--trucks", "Trucks in all, shared among the provinces' fleets", 1, int.MaxValue);
         gates.Required = provinces.Required = trucks.Required = true;
-        var outFile = new Option<string>("--out") { Description = "The scenario file to write", Required = true };
+        var outFile = CommandLineValues.OptionalPath("--out", "The scenario file to write");
+        outFile.Required = true;
         var seed = CommandLineValues.Seed("--seed", "Seed of the generated distances and values", 1);
         var days = CommandLineValues.Int("--days", "Days of statistics in the scenario's settings", 1, 36600, () => 30);
         var command = new Command("generate", "Write a valid synthetic scenario of a given size (a regional network of many gates and fleets), for scale tests.") { gates, provinces, trucks, outFile, seed, days };

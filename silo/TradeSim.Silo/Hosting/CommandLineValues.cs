@@ -89,6 +89,30 @@ public static class CommandLineValues
         });
 
     /// <summary>
+    /// A file or folder path given at most once. An empty or blank path is refused here, where the option is named:
+    /// .NET's file APIs would otherwise throw on it (or SQLite open a temporary database and lose the results), and a
+    /// NUL cannot be in a Linux path.
+    /// </summary>
+    public static Option<string?> OptionalPath(string name, string description) =>
+        Single<string?>(name, description, "a file or folder path", IsPath);
+
+    /// <summary>As <see cref="OptionalPath"/>, with a default when not given.</summary>
+    public static Option<string> Path(string name, string description, Func<string> defaultValue) =>
+        Single(name, description, "a file or folder path", (string text, out string value) =>
+        {
+            value = text;
+            return IsPath(text);
+        }, defaultValue);
+
+    private static bool IsPath(string text, out string? value)
+    {
+        value = text;
+        return IsPath(text);
+    }
+
+    private static bool IsPath(string text) => !string.IsNullOrWhiteSpace(text) && !text.Contains('\0', StringComparison.Ordinal);
+
+    /// <summary>
     /// A command validator that checks combinations of values: it runs only when every value it reads parsed. System
     /// .CommandLine converts values lazily and throws when a validator reads one that failed (a bad number, an option
     /// given twice); that failure is already a parse error of its own, reported with the others, so the combination
