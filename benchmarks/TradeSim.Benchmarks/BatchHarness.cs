@@ -104,11 +104,17 @@ internal sealed class BatchHarness : IAsyncDisposable
     /// <summary>Every stored result of two batches, in order: equal when both ways computed the same numbers.</summary>
     public bool SameResults(long a, long b)
     {
-        var left = Store.FinishedRuns(a);
-        var right = Store.FinishedRuns(b);
+        var left = AllRuns(a);
+        var right = AllRuns(b);
         return left.Count > 0 && left.Count == right.Count && left.Zip(right).All(p =>
             p.First.Position == p.Second.Position && p.First.Replication == p.Second.Replication
             && p.First.Kpis.Count == p.Second.Kpis.Count && p.First.Kpis.All(k => p.Second.Kpis.TryGetValue(k.Key, out var v) && v.Equals(k.Value)));
+    }
+
+    private List<StoredRun> AllRuns(long batchId)
+    {
+        var batch = Store.LoadBatch(batchId);
+        return [.. Enumerable.Range(0, batch.Spec.Scenarios.Count).SelectMany(p => ReplicationPages.FinishedRuns(Store, batchId, p, batch.PlannedReplications))];
     }
 
     public async ValueTask DisposeAsync()

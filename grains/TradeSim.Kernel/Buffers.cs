@@ -39,6 +39,12 @@ internal struct Ring<T>
 
     public readonly int Count => _count;
 
+    /// <summary>The oldest item, in place. Only when not empty.</summary>
+    public readonly ref T Head => ref _items[_head];
+
+    /// <summary>The newest item, in place. Only when not empty.</summary>
+    public readonly ref T Tail => ref _items[(_head + _count - 1) % _items.Length];
+
     public void Enqueue(in T value)
     {
         if (_count == _items.Length)

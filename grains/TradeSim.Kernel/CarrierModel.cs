@@ -38,10 +38,12 @@ internal sealed class CarrierModel
     private readonly double[] _gateArrival;
     private readonly double[] _borderHours;
 
-    private Ring<ShipmentMessage> _backlog;
+    private readonly WaitingCargo _waiting;
     private Ring<int> _idle;
 
-    public CarrierModel(CarrierSpec spec, FlowSpec[] flows, LegOption[] options, GateSpec[] gates, int commodityCount, ulong seed, int replication, double warmupEnd)
+    // handOverFlows: this carrier's flows (global indices) in the order their provinces hand cargo over;
+    // handOverPosition: every flow's position in its own carrier's hand-over order.
+    public CarrierModel(CarrierSpec spec, FlowSpec[] flows, int[] handOverFlows, int[] handOverPosition, LegOption[] options, GateSpec[] gates, int commodityCount, ulong seed, int replication, double warmupEnd)
     {
         _spec = spec;
         _flows = flows;
@@ -70,7 +72,7 @@ internal sealed class CarrierModel
             _idle.Enqueue(i);
         }
 
-        _backlog = new Ring<ShipmentMessage>(64);
+        _waiting = new WaitingCargo(handOverFlows, handOverPosition);
         ShipmentInbox = new GrowableBuffer<ShipmentMessage>(16);
         ReleaseInbox = new GrowableBuffer<GateReleaseMessage>(16);
         Outbox = new GrowableBuffer<GateArrivalMessage>(16);
@@ -127,8 +129,8 @@ internal sealed class CarrierModel
         for (var i = 0; i < ShipmentInbox.Count; i++)
         {
             ref readonly var m = ref ShipmentInbox[i];
-            _backlog.Enqueue(m);
-            AwaitingPickupKg[_flows[m.Flow].Commodity] += m.Kg;
+            _waiting.Add(m.Flow, m.Loads, m.ReadyTime);
+            AwaitingPickupKg[_flows[m.Flow].Commodity] += m.Loads * _spec.CapacityKg;
         }
 
         ShipmentInbox.Clear();
@@ -154,14 +156,14 @@ internal sealed class CarrierModel
             }
         }
 
-        // Idle trucks take the oldest shipments first.
-        while (_idle.Count > 0 && _backlog.Count > 0)
+        // Idle trucks take the oldest loads first.
+        while (_idle.Count > 0 && !_waiting.IsEmpty)
         {
             var truck = _idle.Dequeue();
-            var shipment = _backlog.Dequeue();
-            _flow[truck] = shipment.Flow;
-            _shipmentKg[truck] = shipment.Kg;
-            var start = Math.Max(t0, Math.Max(shipment.ReadyTime, _idleSince[truck]));
+            var (flow, readyTime) = _waiting.TakeOldest();
+            _flow[truck] = flow;
+            _shipmentKg[truck] = _spec.CapacityKg;
+            var start = Math.Max(t0, Math.Max(readyTime, _idleSince[truck]));
             StartLeg(truck, Leg.HomeToOrigin, start, bulletin);
             if (_nextTime[truck] < t1)
             {

@@ -2,8 +2,11 @@ using TradeSim.Kernel.Scenarios;
 
 namespace TradeSim.Kernel;
 
-/// <summary>A province tells the flow's carrier that a truckload is ready for pick-up.</summary>
-internal readonly record struct ShipmentMessage(int Flow, long Kg, double ReadyTime);
+/// <summary>
+/// A province tells the flow's carrier that <see cref="Loads"/> full truckloads (of the carrier's capacity) are ready
+/// for pick-up: one message per flow and step, however much the flow produces.
+/// </summary>
+internal readonly record struct ShipmentMessage(int Flow, long Loads, double ReadyTime);
 
 /// <summary>A carrier's truck arrives at a gate's entry post at <see cref="Time"/> (continuous hours). Commodity -1 is an empty truck.</summary>
 internal readonly record struct GateArrivalMessage(

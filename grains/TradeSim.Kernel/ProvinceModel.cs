@@ -4,8 +4,8 @@ namespace TradeSim.Kernel;
 
 /// <summary>
 /// A province (or port, or hub): the origin of the flows that start there. Each step it produces the flows'
-/// tonnage at the annual rate times the month's seasonal factor times a random daily factor, and hands full
-/// truckloads to the flow's carrier. Tonnage is counted in whole kilograms, carrying the fraction from step to
+/// tonnage at the annual rate times the month's seasonal factor times a random daily factor, and hands the full
+/// truckloads to the flow's carrier as one count. Tonnage is counted in whole kilograms, carrying the fraction from step to
 /// step, so the conservation account balances exactly.
 /// </summary>
 internal sealed class ProvinceModel
@@ -73,11 +73,11 @@ internal sealed class ProvinceModel
             }
 
             PendingKg[i] += kg;
-            var load = _loadKg[i];
-            while (PendingKg[i] >= load)
+            var loads = PendingKg[i] / _loadKg[i];
+            if (loads > 0)
             {
-                PendingKg[i] -= load;
-                Outbox.Add(new ShipmentMessage(FlowIndex[i], load, t1));
+                PendingKg[i] -= loads * _loadKg[i];
+                Outbox.Add(new ShipmentMessage(FlowIndex[i], loads, t1));
             }
         }
     }

@@ -57,10 +57,27 @@ public sealed class Simulation
 
         _carriers = new CarrierModel[network.Carriers.Length];
         _carrierOfTruck = new int[network.TruckCount];
+        // Provinces (below) hand cargo over in node order, each its flows in index order: each carrier's flows in
+        // that order, and every flow's position among its carrier's.
+        var handOver = Enumerable.Range(0, network.Flows.Length)
+            .OrderBy(f => network.Flows[f].Origin)
+            .ThenBy(f => f)
+            .GroupBy(f => network.Flows[f].Carrier)
+            .ToDictionary(g => g.Key, g => g.ToArray());
+        var handOverPosition = new int[network.Flows.Length];
+        foreach (var flows in handOver.Values)
+        {
+            for (var i = 0; i < flows.Length; i++)
+            {
+                handOverPosition[flows[i]] = i;
+            }
+        }
+
         for (var c = 0; c < _carriers.Length; c++)
         {
             var spec = network.Carriers[c];
-            _carriers[c] = new CarrierModel(spec, network.Flows, network.LegOptions, network.Gates, commodityCount, seed, replication, warmupEnd);
+            var flows = handOver.GetValueOrDefault(c, []);
+            _carriers[c] = new CarrierModel(spec, network.Flows, flows, handOverPosition, network.LegOptions, network.Gates, commodityCount, seed, replication, warmupEnd);
             Array.Fill(_carrierOfTruck, c, spec.FirstTruck, spec.Trucks);
         }
 

@@ -1,4 +1,5 @@
 using TradeSim.Client.Statistics;
+using TradeSim.Grains.Batches;
 
 namespace TradeSim.Client.Tests;
 
@@ -45,6 +46,39 @@ public sealed class StatisticsTests
         Assert.Equal(9.0367568385, s.CiLow, 1e-5);
         Assert.Equal(12.9632431615, s.CiHigh, 1e-5);
         Assert.Equal(s.Mean, (s.CiLow + s.CiHigh) / 2, 1e-12);
+    }
+
+    [Fact]
+    public void RunningMoments_FiveValues_MatchesTheHandComputedSummary()
+    {
+        // The same values and figures as above, added one at a time.
+        var running = default(RunningMoments);
+        foreach (var value in new double[] { 10, 12, 9, 11, 13 })
+        {
+            running.Add(value);
+        }
+
+        var s = Summary.From(running);
+
+        Assert.Equal(5, s.N);
+        Assert.Equal(11, s.Mean, 1e-12);
+        Assert.Equal(1.5811388301, s.StandardDeviation, 1e-9);
+        Assert.Equal(9.0367568385, s.CiLow, 1e-5);
+        Assert.Equal(12.9632431615, s.CiHigh, 1e-5);
+    }
+
+    [Fact]
+    public void RunningMoments_LargeOffset_KeepsTheSpread()
+    {
+        // 1e9 + {10, 12, 9, 11, 13}: a sum-of-squares formula loses the variance 2.5 to rounding; Welford's does not.
+        var running = default(RunningMoments);
+        foreach (var value in new double[] { 10, 12, 9, 11, 13 })
+        {
+            running.Add(1e9 + value);
+        }
+
+        Assert.Equal(1.5811388301, Summary.From(running).StandardDeviation, 1e-6);
+        Assert.Equal(0, Summary.From(default).N);
     }
 
     [Fact]

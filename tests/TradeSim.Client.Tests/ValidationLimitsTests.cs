@@ -59,6 +59,37 @@ public sealed class ValidationLimitsTests : IDisposable
         Assert.Contains(result.StderrLines, l => l.StartsWith($"error: {scenario}:", StringComparison.Ordinal) && l.EndsWith(" trucks in all: expected at most 10,000,000 across every fleet", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void DemandTooLargeTogether_IsRefused_ThoughEachFlowIsAllowed()
+    {
+        var scenario = Write("demand.yaml", "extends: baseline.yaml\nflows:\n  bauxite-transit:\n    tonnes_per_year: 1e10\n");
+
+        var result = Cli.Run("validate", scenario);
+
+        Assert.True(result.ExitCode == ExitCodes.BadInput, result.Describe());
+        Assert.Contains(result.StderrLines, l => l.StartsWith($"error: {scenario}:", StringComparison.Ordinal) && l.EndsWith(" t a year in all: expected at most 1E+10 across every flow", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TheLargestDemandForACentury_ValidatesAndRunsToTheEnd_EveryKilogramAccounted()
+    {
+        // Nearly all the network's allowed demand on one flow, its days as variable as allowed, for 100 years:
+        // the kilogram counters must not overflow and the waiting cargo must not grow with it.
+        var scenario = Write(
+            "century.yaml",
+            "extends: baseline.yaml\nsettings:\n  days: 36600\n  warmup_days: 0\n  step_minutes: 1440\nflows:\n  bauxite-transit:\n    tonnes_per_year: 9.99e9\n    daily_cv: 10\n");
+
+        var validated = Cli.Run("validate", scenario);
+        var run = Cli.Run("run", scenario, "--json");
+
+        Assert.True(validated.ExitCode == 0, validated.Describe());
+        Assert.True(run.ExitCode == 0, run.Describe());
+        using var json = System.Text.Json.JsonDocument.Parse(run.Json);
+        var conservation = json.RootElement.GetProperty("conservation");
+        Assert.True(conservation.GetProperty("balanced").GetBoolean(), conservation.ToString());
+        Assert.True(conservation.GetProperty("produced_t").GetDouble() > 1e11, conservation.ToString());
+    }
+
     private string Write(string name, string text)
     {
         var path = Path.Combine(_folder, name);

@@ -221,7 +221,7 @@ public sealed class BatchGrainTests(SingleSiloFixture fixture) : IClassFixture<S
                 }
             }
 
-            var spreads = PrecisionRule.HeadlineSpreads(runs, spec.Scenarios.Count);
+            var spreads = PrecisionRule.HeadlineSpreads(CompleteReplications.Of(runs, spec.Scenarios.Count), spec.Scenarios.Count);
             if (PrecisionRule.IsMet(spreads, precision) || planned >= maximum)
             {
                 return rounds;

@@ -1,6 +1,7 @@
 using MathNet.Numerics.Distributions;
 using TradeSim.Grains.Batches;
 using TradeSim.Grains.Storage;
+using TradeSim.Grains.Tests.Support;
 
 namespace TradeSim.Grains.Tests;
 
@@ -336,7 +337,7 @@ public sealed class PrecisionRuleTests
             Run(1, 1, 26, 2300, 3),
         };
 
-        var spreads = PrecisionRule.HeadlineSpreads(runs, scenarios: 2);
+        var spreads = PrecisionRule.HeadlineSpreads(CompleteReplications.Of(runs, 2), scenarios: 2);
 
         Assert.Equal(
             [
@@ -351,7 +352,7 @@ public sealed class PrecisionRuleTests
     {
         var runs = new[] { new StoredRun(0, 0, new Dictionary<string, double>(StringComparer.Ordinal) { ["gate.a.trucks"] = 1 }) };
 
-        Assert.Empty(PrecisionRule.HeadlineSpreads(runs, scenarios: 2));
-        Assert.Single(PrecisionRule.HeadlineSpreads(runs, scenarios: 1));
+        Assert.Empty(PrecisionRule.HeadlineSpreads(CompleteReplications.Of(runs, 2), scenarios: 2));
+        Assert.Single(PrecisionRule.HeadlineSpreads(CompleteReplications.Of(runs, 1), scenarios: 1));
     }
 }

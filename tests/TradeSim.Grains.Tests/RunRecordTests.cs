@@ -1,6 +1,7 @@
 using TradeSim.Grains.Runs;
 using TradeSim.Grains.Tests.Support;
 using TradeSim.Kernel;
+using TradeSim.Tests.Shared;
 
 namespace TradeSim.Grains.Tests;
 

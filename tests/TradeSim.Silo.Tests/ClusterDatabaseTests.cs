@@ -5,6 +5,7 @@ using TradeSim.Silo.Cluster;
 using TradeSim.Silo.Storage;
 using TradeSim.Silo.Tests.Support;
 using static TradeSim.Silo.Tests.Support.StoreData;
+using TradeSim.Tests.Shared;
 
 namespace TradeSim.Silo.Tests;
 
@@ -87,16 +88,16 @@ public sealed class ClusterDatabaseTests(PostgresFixture postgres) : IClassFixtu
                 new RunState(1, 1, StoredRunState.Pending, 0, null),
             ],
             store.RunStates(1));
-        var run = Assert.Single(store.FinishedRuns(1));
+        var run = Assert.Single(store.AllFinishedRuns(1));
         Assert.Equal([("gate.a.trucks", 42.0), ("total.trade_value_usd", 0.30000000000000004)], run.Kpis.Select(k => (k.Key, k.Value)));
-        Assert.Equal([("a", new[] { 1f, 2.5f })], store.DailyQueues(1).Select(q => (q.Gate, q.MeanQueue)));
+        Assert.Equal([("a", new[] { 1f, 2.5f })], store.AllDailyQueues(1).Select(q => (q.Gate, q.MeanQueue)));
         Assert.Equal([new FailedRun(0, 1, 3, "boom")], store.FailedRuns(1));
         Assert.Equal([1L], store.RunningBatches("0.1.0+version-1"));
 
         // The migrated database goes on as a current one: the run that was leased is run again.
         Assert.Equal([2], store.StartAttempts([Key(1, 1, 0)]));
         Assert.Equal(SaveOutcome.Stored, store.SaveResult(Key(1, 1, 0), Record(), SiloA, 1, Created));
-        Assert.Equal(2, store.FinishedRuns(1).Count);
+        Assert.Equal(2, store.AllFinishedRuns(1).Count);
     }
 
     [Fact]

@@ -8,6 +8,7 @@ using TradeSim.Silo.Cluster;
 using TradeSim.Silo.Storage;
 using TradeSim.Silo.Tests.Support;
 using static TradeSim.Silo.Tests.Support.StoreData;
+using TradeSim.Tests.Shared;
 
 namespace TradeSim.Silo.Tests;
 
@@ -145,7 +146,7 @@ public sealed class PostgresResultStoreTests(PostgresFixture postgres) : IClassF
 
         store.SaveResult(Key(id, 0, 0), Record([new KpiValue("k", double.NaN)]), SiloA, 1, Created);
 
-        Assert.True(double.IsNaN(Assert.Single(store.FinishedRuns(id)).Kpis["k"]));
+        Assert.True(double.IsNaN(Assert.Single(store.AllFinishedRuns(id)).Kpis["k"]));
     }
 
     [Fact]
@@ -160,11 +161,11 @@ public sealed class PostgresResultStoreTests(PostgresFixture postgres) : IClassF
         var e = Assert.Throws<ArgumentException>(() => store.SaveResult(Key(id, 0, 0), Record(Record().Kpis, [("a", [1f, 2f, 3f]), ("b", []), ("c", [4f])]), SiloA, 1, Created));
 
         Assert.Contains("a: 3, b: 0, c: 1", e.Message, StringComparison.Ordinal);
-        Assert.Empty(store.DailyQueues(id));
+        Assert.Empty(store.AllDailyQueues(id));
         Assert.Equal(StoredRunState.Pending, Assert.Single(store.RunStates(id)).State);
 
         Assert.Equal(SaveOutcome.Stored, store.SaveResult(Key(id, 0, 0), Record(Record().Kpis, [("a", [1f, 2f]), ("b", [3f, 4f])]), SiloA, 1, Created));
-        Assert.Equal([("a", new[] { 1f, 2f }), ("b", [3f, 4f])], store.DailyQueues(id).Select(q => (q.Gate, q.MeanQueue)));
+        Assert.Equal([("a", new[] { 1f, 2f }), ("b", [3f, 4f])], store.AllDailyQueues(id).Select(q => (q.Gate, q.MeanQueue)));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using TradeSim.Grains.Batches;
 using TradeSim.Grains.Runs;
 using TradeSim.Grains.Storage;
 using static TradeSim.Silo.Tests.Support.StoreData;
+using TradeSim.Tests.Shared;
 
 namespace TradeSim.Silo.Tests;
 
@@ -93,8 +94,8 @@ public abstract class ResultStoreContract
         Assert.NotEqual(a, b);
         Assert.Equal([(0, 0, StoredRunState.Done), (0, 1, StoredRunState.Pending)], store.RunStates(a).Select(r => (r.Position, r.Replication, r.State)));
         Assert.Equal([(0, 0, StoredRunState.Pending), (1, 0, StoredRunState.Pending)], store.RunStates(b).Select(r => (r.Position, r.Replication, r.State)));
-        Assert.Empty(store.FinishedRuns(b));
-        Assert.Empty(store.DailyQueues(b));
+        Assert.Empty(store.AllFinishedRuns(b));
+        Assert.Empty(store.AllDailyQueues(b));
     }
 
     [Fact]
@@ -152,7 +153,7 @@ public abstract class ResultStoreContract
                 new RunState(1, 3, StoredRunState.Pending, 0, null),
             ],
             store.RunStates(id));
-        Assert.Equal(30, Assert.Single(store.FinishedRuns(id)).Kpis["gate.a.trucks"]);
+        Assert.Equal(30, Assert.Single(store.AllFinishedRuns(id)).Kpis["gate.a.trucks"]);
     }
 
     [Fact]
@@ -243,11 +244,11 @@ public abstract class ResultStoreContract
         Assert.Equal(SaveOutcome.ConflictingDuplicate, store.SaveResult(Key(id, 0, 1), Record(2), SiloB, 99, Created.AddHours(1)));
         Assert.Equal(SaveOutcome.ConflictingDuplicate, store.SaveResult(Key(id, 0, 1), Record(1, conserved: false), SiloB, 99, Created.AddHours(1)));
 
-        var run = Assert.Single(store.FinishedRuns(id));
+        var run = Assert.Single(store.AllFinishedRuns(id));
         Assert.Equal((0, 1), (run.Position, run.Replication));
         Assert.Equal(10, run.Kpis["gate.a.trucks"]);
         Assert.Equal(3, run.Kpis.Count);
-        Assert.Equal([0.5f, 1.25f, 2f], store.DailyQueues(id).Single(q => q.Gate == "a").MeanQueue);
+        Assert.Equal([0.5f, 1.25f, 2f], store.AllDailyQueues(id).Single(q => q.Gate == "a").MeanQueue);
         Assert.Equal(0, store.UnconservedRuns(id));
         Assert.Equal(StoredRunState.Done, store.RunStates(id).Single(r => (r.Position, r.Replication) == (0, 1)).State);
     }
@@ -261,8 +262,8 @@ public abstract class ResultStoreContract
         var e = Assert.Throws<ResultStoreException>(() => store.SaveResult(Key(id, 0, 99), Record(), SiloA, 1, Created));
 
         Assert.Contains($"run {id}/0/99 is not planned", e.Message, StringComparison.Ordinal);
-        Assert.Empty(store.FinishedRuns(id));
-        Assert.Empty(store.DailyQueues(id));
+        Assert.Empty(store.AllFinishedRuns(id));
+        Assert.Empty(store.AllDailyQueues(id));
         Assert.Empty(store.KpiNames(id, 0));
         Assert.Equal([StoredRunState.Pending], store.RunStates(id).Select(r => r.State));
     }
@@ -296,8 +297,8 @@ public abstract class ResultStoreContract
         Assert.Equal(Threads, outcomes.Count);
         Assert.Equal(1, outcomes.Count(o => o == SaveOutcome.Stored));
         Assert.Equal(Threads - 1, outcomes.Count(o => o == SaveOutcome.IdenticalDuplicate));
-        Assert.Single(store.FinishedRuns(id));
-        Assert.Equal(2, store.DailyQueues(id).Count);
+        Assert.Single(store.AllFinishedRuns(id));
+        Assert.Equal(2, store.AllDailyQueues(id).Count);
     }
 
     [Fact]
@@ -309,7 +310,7 @@ public abstract class ResultStoreContract
 
         store.SaveResult(Key(id, 0, 0), Record(kpis), SiloA, 1, Created);
 
-        var run = Assert.Single(store.FinishedRuns(id));
+        var run = Assert.Single(store.AllFinishedRuns(id));
         Assert.Equal(kpis.Count, run.Kpis.Count);
         foreach (var k in kpis)
         {
@@ -328,7 +329,7 @@ public abstract class ResultStoreContract
 
         store.SaveResult(Key(id, 0, 0), Record([new KpiValue("k", -0.0)]), SiloA, 1, Created);
 
-        Assert.Equal(BitConverter.DoubleToInt64Bits(0.0), BitConverter.DoubleToInt64Bits(Assert.Single(store.FinishedRuns(id)).Kpis["k"]));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(0.0), BitConverter.DoubleToInt64Bits(Assert.Single(store.AllFinishedRuns(id)).Kpis["k"]));
         Assert.Equal(
             SaveOutcome.IdenticalDuplicate,
             store.SaveResult(Key(id, 0, 0), Record([new KpiValue("k", 0.0)]), SiloA, 1, Created));
@@ -346,7 +347,7 @@ public abstract class ResultStoreContract
 
         store.RecordFailure(Key(id, 0, 2), "boom", giveUp: true);
 
-        var runs = store.FinishedRuns(id);
+        var runs = store.AllFinishedRuns(id);
         Assert.Equal([(0, 0), (0, 1), (1, 0), (1, 2)], runs.Select(r => (r.Position, r.Replication)));
         Assert.Equal([0.0, 100, 10, 210], runs.Select(r => r.Kpis["gate.a.trucks"]));
     }
@@ -364,7 +365,7 @@ public abstract class ResultStoreContract
 
         Assert.Equal(["z.last", "a.first", "m.middle"], store.KpiNames(id, 1));
         Assert.Empty(store.KpiNames(id, 0));
-        Assert.Equal([(1, 1), (1, 2)], store.FinishedRuns(id).Select(r => (r.Position, r.Replication)));
+        Assert.Equal([(1, 1), (1, 2)], store.AllFinishedRuns(id).Select(r => (r.Position, r.Replication)));
     }
 
     [Fact]
@@ -380,7 +381,7 @@ public abstract class ResultStoreContract
         store.SaveResult(Key(id, 0, 1), Record(Record().Kpis, [("b", [4f, 5f]), ("a", [1f, 2f])]), SiloA, 1, Created);
         store.SaveResult(Key(id, 0, 0), Record(Record().Kpis, []), SiloA, 1, Created);
 
-        var queues = store.DailyQueues(id);
+        var queues = store.AllDailyQueues(id);
 
         Assert.Equal(
             [(0, 1, "a"), (0, 1, "b"), (1, 1, "alpha"), (1, 1, "mid"), (1, 1, "zeta")],
@@ -430,7 +431,7 @@ public abstract class ResultStoreContract
             [new FailedRun(0, 1, 1, "silo died"), new FailedRun(1, 0, 3, "boom 3")],
             store.FailedRuns(id));
         Assert.Equal(StoredRunState.Failed, store.RunStates(id).Single(r => (r.Position, r.Replication) == (1, 0)).State);
-        Assert.Empty(store.FinishedRuns(id));
+        Assert.Empty(store.AllFinishedRuns(id));
     }
 
     [Fact]
@@ -446,7 +447,7 @@ public abstract class ResultStoreContract
 
         Assert.Equal(new RunState(0, 0, StoredRunState.Done, 1, null), Assert.Single(store.RunStates(id)));
         Assert.Empty(store.FailedRuns(id));
-        Assert.Single(store.FinishedRuns(id));
+        Assert.Single(store.AllFinishedRuns(id));
     }
 
     [Fact]
@@ -461,7 +462,7 @@ public abstract class ResultStoreContract
 
         Assert.Equal(StoredRunState.Done, Assert.Single(store.RunStates(id)).State);
         Assert.Empty(store.FailedRuns(id));
-        Assert.Single(store.FinishedRuns(id));
+        Assert.Single(store.AllFinishedRuns(id));
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using TradeSim.Grains.Runs;
 using TradeSim.Grains.Storage;
 using TradeSim.Silo.Storage;
 using static TradeSim.Silo.Tests.Support.StoreData;
+using TradeSim.Tests.Shared;
 
 namespace TradeSim.Silo.Tests;
 
@@ -54,7 +55,7 @@ public sealed class SqliteResultStoreTests : IDisposable
             var batch = reopened.LoadBatch(id);
             Assert.Equal((ulong.MaxValue, spec.Policy, 5), (batch.Spec.Seed, batch.Spec.Policy, batch.PlannedReplications));
             Assert.Equal(spec.Scenarios.Select(s => s.Hash), batch.Spec.Scenarios.Select(s => s.Hash));
-            var run = Assert.Single(reopened.FinishedRuns(id));
+            var run = Assert.Single(reopened.AllFinishedRuns(id));
             Assert.Equal((1, 0, 10.0), (run.Position, run.Replication, run.Kpis["gate.a.trucks"]));
             Assert.Equal(SaveOutcome.IdenticalDuplicate, reopened.SaveResult(Key(id, 1, 0), Record(), SiloB, 1, Created));
             reopened.SetStatus(id, BatchStatus.Complete);
@@ -110,7 +111,7 @@ public sealed class SqliteResultStoreTests : IDisposable
         Assert.ThrowsAny<Exception>(() => store.SaveResult(Key(id, 0, 0), Record([new KpiValue("k", double.NaN)]), SiloA, 1, Created));
 
         Assert.Equal(StoredRunState.Pending, Assert.Single(store.RunStates(id)).State);
-        Assert.Empty(store.FinishedRuns(id));
+        Assert.Empty(store.AllFinishedRuns(id));
     }
 
     [Fact]
@@ -124,7 +125,7 @@ public sealed class SqliteResultStoreTests : IDisposable
 
         Assert.Equal(
             [("a", new[] { 1f, 2f, 3f }), ("b", []), ("c", [4f])],
-            store.DailyQueues(id).Select(q => (q.Gate, q.MeanQueue)));
+            store.AllDailyQueues(id).Select(q => (q.Gate, q.MeanQueue)));
     }
 
     [Fact]
@@ -149,9 +150,9 @@ public sealed class SqliteResultStoreTests : IDisposable
                     new RunState(1, 1, StoredRunState.Pending, 0, null),
                 ],
                 store.RunStates(1));
-            var run = Assert.Single(store.FinishedRuns(1));
+            var run = Assert.Single(store.AllFinishedRuns(1));
             Assert.Equal([("gate.a.trucks", 42.0), ("total.trade_value_usd", 0.30000000000000004)], run.Kpis.Select(k => (k.Key, k.Value)));
-            Assert.Equal([("a", new[] { 1f, 2.5f })], store.DailyQueues(1).Select(q => (q.Gate, q.MeanQueue)));
+            Assert.Equal([("a", new[] { 1f, 2.5f })], store.AllDailyQueues(1).Select(q => (q.Gate, q.MeanQueue)));
 
             // The migrated file takes the new columns: attempts, failures, the silo of a result.
             Assert.Equal([1], store.StartAttempts([Key(1, 1, 0)]));
@@ -161,7 +162,7 @@ public sealed class SqliteResultStoreTests : IDisposable
         }
 
         using var reopened = SqliteResultStore.Open(path, create: false);
-        Assert.Equal(2, reopened.FinishedRuns(1).Count);
+        Assert.Equal(2, reopened.AllFinishedRuns(1).Count);
     }
 
     [Fact]

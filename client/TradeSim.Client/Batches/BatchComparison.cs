@@ -6,7 +6,7 @@ using TradeSim.Grains.Storage;
 namespace TradeSim.Client.Batches;
 
 /// <summary>One KPI of one scenario over its replications.</summary>
-internal sealed record KpiSummary(string Kpi, Summary Stats, double[] Values);
+internal sealed record KpiSummary(string Kpi, Summary Stats);
 
 /// <summary>One KPI of a scenario against the same KPI of the baseline, paired by replication.</summary>
 internal sealed record KpiComparison(string Kpi, Difference Paired, Difference Unpaired, bool UnchangedInEveryReplication);
@@ -33,89 +33,121 @@ internal sealed record ScenarioOutcome(
 /// <summary>
 /// A batch's numbers, built only from what the result store holds, so `tradesim compare` later reports exactly what
 /// `tradesim batch` reported. Replications are those finished in every scenario (an interrupted batch compares the
-/// replications it completed everywhere).
+/// replications it completed everywhere). The runs are read a page at a time and summed in replication order
+/// (<see cref="RunningMoments"/>, <see cref="StreamingBand"/>), so comparing a batch of a hundred thousand
+/// replications takes the memory of comparing one of a hundred.
 /// </summary>
 internal sealed record BatchComparison(BatchRecord Batch, int Replications, bool PrecisionReached, IReadOnlyList<ScenarioOutcome> Scenarios, long UnconservedRuns, IReadOnlyList<FailedRun> FailedRuns)
 {
+    /// <summary>The band of the daily queue charts: the 10th to the 90th percentile over replications.</summary>
+    private const double BandLow = 0.1;
+    private const double BandHigh = 0.9;
+
     public ScenarioOutcome Baseline => Scenarios[Batch.Spec.BaselinePosition];
 
     public static BatchComparison Build(IResultStore store, long batchId)
     {
         ArgumentNullException.ThrowIfNull(store);
         var batch = store.LoadBatch(batchId);
-        var runs = store.FinishedRuns(batchId);
         var scenarioCount = batch.Spec.Scenarios.Count;
+        var basePosition = batch.Spec.BaselinePosition;
+        var names = Enumerable.Range(0, scenarioCount).Select(s => store.KpiNames(batchId, s)).ToArray();
+        var tallies = names.Select(n => new RunningMoments[n.Count]).ToArray();
 
-        // Replications finished in every scenario: the paired comparison needs the same indices on both sides.
-        var complete = runs.GroupBy(r => r.Replication)
-            .Where(g => g.Select(r => r.Position).Distinct().Count() == scenarioCount)
-            .Select(g => g.Key)
-            .Order()
-            .ToHashSet();
-        var byScenario = new List<StoredRun>[scenarioCount];
+        // Per scenario and KPI the baseline shares: the paired differences, and whether every one was zero.
+        var shared = new int[scenarioCount][];
+        var differences = new RunningMoments[scenarioCount][];
+        var unchanged = new bool[scenarioCount][];
+        var baseIndex = names[basePosition].Select((n, i) => (n, i)).ToDictionary(x => x.n, x => x.i, StringComparer.Ordinal);
         for (var s = 0; s < scenarioCount; s++)
         {
-            byScenario[s] = runs.Where(r => r.Position == s && complete.Contains(r.Replication)).OrderBy(r => r.Replication).ToList();
+            shared[s] = s == basePosition ? [] : [.. names[s].Select(n => baseIndex.GetValueOrDefault(n, -1))];
+            differences[s] = new RunningMoments[shared[s].Length];
+            unchanged[s] = [.. Enumerable.Repeat(true, shared[s].Length)];
         }
 
-        var queues = store.DailyQueues(batchId).Where(q => complete.Contains(q.Replication)).ToList();
-        var baseRuns = byScenario[batch.Spec.BaselinePosition];
+        var bands = Enumerable.Range(0, scenarioCount).Select(_ => new SortedDictionary<string, DayBands>(StringComparer.Ordinal)).ToArray();
+        var replications = 0;
+        foreach (var replication in ReplicationPages.Complete(store, batchId, scenarioCount, batch.PlannedReplications, withQueues: true))
+        {
+            replications++;
+            var baseKpis = replication.RunsByPosition[basePosition].Kpis;
+            for (var s = 0; s < scenarioCount; s++)
+            {
+                var kpis = replication.RunsByPosition[s].Kpis;
+                for (var k = 0; k < names[s].Count; k++)
+                {
+                    var value = kpis[names[s][k]];
+                    tallies[s][k].Add(value);
+                    if (k < shared[s].Length && shared[s][k] >= 0)
+                    {
+                        var baseValue = baseKpis[names[basePosition][shared[s][k]]];
+                        differences[s][k].Add(value - baseValue);
+                        unchanged[s][k] &= value.Equals(baseValue);
+                    }
+                }
+
+                foreach (var (_, _, gate, series) in replication.QueuesByPosition![s])
+                {
+                    if (!bands[s].TryGetValue(gate, out var days))
+                    {
+                        bands[s][gate] = days = new DayBands(series.Length);
+                    }
+
+                    days.Add(series);
+                }
+            }
+        }
+
         var outcomes = new List<ScenarioOutcome>(scenarioCount);
         for (var s = 0; s < scenarioCount; s++)
         {
-            var names = store.KpiNames(batchId, s);
-            var kpis = names.Select(name =>
-            {
-                var values = byScenario[s].Select(r => r.Kpis[name]).ToArray();
-                return new KpiSummary(name, Summary.Of(values), values);
-            }).ToList();
+            var kpis = names[s].Select((name, k) => new KpiSummary(name, Summary.From(tallies[s][k]))).ToList();
             var comparisons = new List<KpiComparison>();
-            if (s != batch.Spec.BaselinePosition && baseRuns.Count > 0)
+            for (var k = 0; k < shared[s].Length && replications > 0; k++)
             {
-                foreach (var k in kpis)
+                if (shared[s][k] < 0)
                 {
-                    if (!baseRuns[0].Kpis.ContainsKey(k.Kpi))
-                    {
-                        continue;
-                    }
-
-                    var baseValues = baseRuns.Select(r => r.Kpis[k.Kpi]).ToArray();
-                    var unchanged = k.Values.AsSpan().SequenceEqual(baseValues);
-                    comparisons.Add(new KpiComparison(k.Kpi, Difference.Paired(k.Values, baseValues), Difference.Welch(k.Values, baseValues), unchanged));
+                    continue;
                 }
+
+                var baseline = tallies[basePosition][shared[s][k]];
+                comparisons.Add(new KpiComparison(
+                    names[s][k],
+                    Difference.Paired(differences[s][k], baseline),
+                    Difference.Welch(tallies[s][k], baseline),
+                    unchanged[s][k]));
             }
 
-            var bands = queues.Where(q => q.Position == s)
-                .GroupBy(q => q.Gate, StringComparer.Ordinal)
-                .Select(g => Band(g.Key, g.Select(q => q.MeanQueue).ToList()))
-                .ToList();
-            outcomes.Add(new ScenarioOutcome(batch.Spec.Scenarios[s], s == batch.Spec.BaselinePosition, byScenario[s].Count, kpis, comparisons, bands));
+            var queues = bands[s].Select(b => b.Value.ToBand(b.Key)).ToList();
+            outcomes.Add(new ScenarioOutcome(batch.Spec.Scenarios[s], s == basePosition, replications, kpis, comparisons, queues));
         }
 
         // The rule the batch grain applied between rounds, on the same stored runs: the report says what the grain decided.
-        var reached = batch.Spec.Policy.Precision is { } precision && PrecisionRule.IsMet(PrecisionRule.HeadlineSpreads(runs, scenarioCount), precision);
-        return new BatchComparison(batch, complete.Count, reached, outcomes, store.UnconservedRuns(batchId), store.FailedRuns(batchId));
+        var reached = batch.Spec.Policy.Precision is { } precision
+            && PrecisionRule.IsMet(PrecisionRule.HeadlineSpreads(store, batchId, scenarioCount, batch.PlannedReplications), precision);
+        return new BatchComparison(batch, replications, reached, outcomes, store.UnconservedRuns(batchId), store.FailedRuns(batchId));
     }
 
-    private static DailyQueueBand Band(string gate, List<float[]> series)
+    /// <summary>One gate's daily queue over a scenario's replications: a band per day, as many days as the shortest series.</summary>
+    private sealed class DayBands(int days)
     {
-        var days = series.Min(s => s.Length);
-        var mean = new double[days];
-        var low = new double[days];
-        var high = new double[days];
-        var column = new double[series.Count];
-        for (var d = 0; d < days; d++)
+        private readonly List<StreamingBand> _days = [.. Enumerable.Range(0, days).Select(_ => new StreamingBand(BandLow, BandHigh))];
+
+        public void Add(float[] series)
         {
-            for (var r = 0; r < series.Count; r++)
+            if (series.Length < _days.Count)
             {
-                column[r] = series[r][d];
+                _days.RemoveRange(series.Length, _days.Count - series.Length);
             }
 
-            mean[d] = column.Average();
-            low[d] = MathNet.Numerics.Statistics.Statistics.Quantile(column, 0.1);
-            high[d] = MathNet.Numerics.Statistics.Statistics.Quantile(column, 0.9);
+            for (var d = 0; d < _days.Count; d++)
+            {
+                _days[d].Add(series[d]);
+            }
         }
 
-        return new DailyQueueBand(gate, mean, low, high);
+        public DailyQueueBand ToBand(string gate) =>
+            new(gate, [.. _days.Select(d => d.Mean)], [.. _days.Select(d => d.Low)], [.. _days.Select(d => d.High)]);
     }
 }

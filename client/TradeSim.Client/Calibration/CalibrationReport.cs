@@ -1,4 +1,5 @@
 using TradeSim.Client.Statistics;
+using TradeSim.Grains.Batches;
 using TradeSim.Kernel;
 using TradeSim.Kernel.Scenarios;
 
@@ -20,14 +21,43 @@ internal sealed record CalibrationReport(string Scenario, CalibrationDefinition 
         ArgumentNullException.ThrowIfNull(row);
         return Math.Abs(row.RelativeError) <= Tolerance;
     }
+}
 
-    public static CalibrationReport Build(string scenario, CalibrationDefinition calibration, ulong seed, double tolerance, IReadOnlyList<RunResult> results)
+/// <summary>
+/// The calibration targets' values over replications, kept as running sums: each run is measured as soon as it ends
+/// and its result dropped, so calibrating with 100,000 replications takes the memory of calibrating with one.
+/// </summary>
+internal sealed class CalibrationTally(CalibrationDefinition calibration)
+{
+    private readonly RunningMoments[] _targets = new RunningMoments[calibration.Targets.Count];
+    private int _runs;
+
+    /// <summary>Every target measured on one run (thread-safe: it reads only the run).</summary>
+    public double[] Measure(RunResult result)
     {
-        ArgumentNullException.ThrowIfNull(calibration);
-        ArgumentNullException.ThrowIfNull(results);
-        var rows = calibration.Targets
-            .Select(t => new CalibrationRow(t, Summary.Of(results.Select(r => CalibrationMetrics.Measure(t, r)).ToList())))
-            .ToList();
-        return new CalibrationReport(scenario, calibration, seed, results.Count, tolerance, rows);
+        var values = new double[_targets.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = CalibrationMetrics.Measure(calibration.Targets[i], result);
+        }
+
+        return values;
+    }
+
+    /// <summary>Adds one run's measures; runs must be added in replication order.</summary>
+    public void Add(double[] measured)
+    {
+        ArgumentNullException.ThrowIfNull(measured);
+        _runs++;
+        for (var i = 0; i < _targets.Length; i++)
+        {
+            _targets[i].Add(measured[i]);
+        }
+    }
+
+    public CalibrationReport Report(string scenario, ulong seed, double tolerance)
+    {
+        var rows = calibration.Targets.Select((t, i) => new CalibrationRow(t, Summary.From(_targets[i]))).ToList();
+        return new CalibrationReport(scenario, calibration, seed, _runs, tolerance, rows);
     }
 }

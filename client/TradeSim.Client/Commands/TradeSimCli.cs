@@ -19,6 +19,9 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter errors, Stream s
     // The progress display, the embedded silo's log and the metrics exporter write from several threads.
     private readonly TextWriter _stderr = TextWriter.Synchronized(errors);
 
+    /// <summary>Calibration replications run in parallel at a time: enough to keep any machine's cores busy.</summary>
+    private const int CalibrationBlock = 256;
+
     private readonly ReplicationRunner _runner = new();
 
     public int Invoke(string[] args)
@@ -268,7 +271,6 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter errors, Stream s
             var period = new RunSettingsOverride(Start: calibration.From, Days: calibration.To.DayNumber - calibration.From.DayNumber + 1);
             var n = parse.GetValue(replications);
             var masterSeed = parse.GetValue(seed);
-            var results = new RunResult[n];
             try
             {
                 _runner.Compile(file.Layers, period);
@@ -278,8 +280,22 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter errors, Stream s
                 return ErrorReport.Scenario(_stderr, e.Errors);
             }
 
-            Parallel.For(0, n, i => results[i] = _runner.Run(new RunRequest(file.Layers, masterSeed, i, period)));
-            var report = CalibrationReport.Build(parsed.Definition.Name, calibration, masterSeed, parse.GetValue(tolerance), results);
+            // Replications run in parallel a block at a time and are added in replication order, so memory holds one
+            // block's measures, not every run's result, and the sums are the same on any number of cores.
+            var tally = new CalibrationTally(calibration);
+            var block = new double[Math.Min(n, CalibrationBlock)][];
+            for (var start = 0; start < n; start += block.Length)
+            {
+                var count = Math.Min(block.Length, n - start);
+                var first = start;
+                Parallel.For(0, count, i => block[i] = tally.Measure(_runner.Run(new RunRequest(file.Layers, masterSeed, first + i, period))));
+                for (var i = 0; i < count; i++)
+                {
+                    tally.Add(block[i]);
+                }
+            }
+
+            var report = tally.Report(parsed.Definition.Name, masterSeed, parse.GetValue(tolerance));
             if (parse.GetValue(json))
             {
                 stdout.Flush();

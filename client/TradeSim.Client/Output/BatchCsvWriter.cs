@@ -97,21 +97,19 @@ internal static class BatchCsvWriter
     private static IEnumerable<TidyRow> TidyRows(IResultStore store, long batchId)
     {
         var batch = store.LoadBatch(batchId);
-        var names = new Dictionary<int, IReadOnlyList<string>>();
-        foreach (var run in store.FinishedRuns(batchId))
+        for (var position = 0; position < batch.Spec.Scenarios.Count; position++)
         {
-            var scenario = batch.Spec.Scenarios[run.Position].Name;
-            if (!names.TryGetValue(run.Position, out var kpis))
+            var scenario = batch.Spec.Scenarios[position].Name;
+            var kpis = store.KpiNames(batchId, position);
+            foreach (var run in ReplicationPages.FinishedRuns(store, batchId, position, batch.PlannedReplications))
             {
-                names[run.Position] = kpis = store.KpiNames(batchId, run.Position);
-            }
-
-            foreach (var name in kpis)
-            {
-                var first = name.IndexOf('.', StringComparison.Ordinal);
-                var last = name.LastIndexOf('.');
-                var entity = last > first ? name[(first + 1)..last] : string.Empty;
-                yield return new TidyRow(batchId, scenario, run.Replication, batch.Spec.Seed, name, name[..first], entity, name[(last + 1)..], run.Kpis[name]);
+                foreach (var name in kpis)
+                {
+                    var first = name.IndexOf('.', StringComparison.Ordinal);
+                    var last = name.LastIndexOf('.');
+                    var entity = last > first ? name[(first + 1)..last] : string.Empty;
+                    yield return new TidyRow(batchId, scenario, run.Replication, batch.Spec.Seed, name, name[..first], entity, name[(last + 1)..], run.Kpis[name]);
+                }
             }
         }
     }

@@ -1,4 +1,4 @@
-using MathNet.Numerics.Statistics;
+using TradeSim.Grains.Batches;
 
 namespace TradeSim.Client.Statistics;
 
@@ -7,22 +7,24 @@ internal readonly record struct Summary(double Mean, double StandardDeviation, d
 {
     public double HalfWidth => (CiHigh - CiLow) / 2;
 
-    public static Summary Of(IReadOnlyList<double> values, double confidence = 0.95)
+    public static Summary Of(IReadOnlyList<double> values, double confidence = 0.95) => From(RunningMoments.Of(values), confidence);
+
+    /// <summary>The summary of values summed as they came (replication order).</summary>
+    public static Summary From(RunningMoments moments, double confidence = 0.95)
     {
-        ArgumentNullException.ThrowIfNull(values);
-        var n = values.Count;
+        var n = moments.N;
         if (n == 0)
         {
             return new Summary(double.NaN, double.NaN, double.NaN, double.NaN, 0);
         }
 
-        var mean = values.Mean();
+        var mean = moments.Mean;
         if (n == 1)
         {
             return new Summary(mean, 0, mean, mean, 1);
         }
 
-        var sd = values.StandardDeviation();
+        var sd = moments.StandardDeviation;
         var half = StudentQuantile(n - 1, confidence) * sd / Math.Sqrt(n);
         return new Summary(mean, sd, mean - half, mean + half, n);
     }
@@ -53,13 +55,13 @@ internal readonly record struct Difference(double MeanDifference, double CiLow, 
             throw new ArgumentException("paired samples must have the same length", nameof(scenario));
         }
 
-        var differences = new double[scenario.Count];
-        for (var i = 0; i < differences.Length; i++)
-        {
-            differences[i] = scenario[i] - baseline[i];
-        }
+        return Paired(RunningMoments.Of(scenario.Select((v, i) => v - baseline[i])), RunningMoments.Of(baseline), confidence);
+    }
 
-        var d = Summary.Of(differences, confidence);
+    /// <summary>The paired interval from the differences (scenario minus baseline, replication by replication) and the baseline's values, summed as they came.</summary>
+    public static Difference Paired(RunningMoments differences, RunningMoments baseline, double confidence = 0.95)
+    {
+        var d = Summary.From(differences, confidence);
         return new Difference(d.Mean, d.CiLow, d.CiHigh, PercentOf(d.Mean, baseline), d.N);
     }
 
@@ -71,8 +73,14 @@ internal readonly record struct Difference(double MeanDifference, double CiLow, 
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(baseline);
-        var a = Summary.Of(scenario, confidence);
-        var b = Summary.Of(baseline, confidence);
+        return Welch(RunningMoments.Of(scenario), RunningMoments.Of(baseline), confidence);
+    }
+
+    /// <inheritdoc cref="Welch(IReadOnlyList{double}, IReadOnlyList{double}, double)"/>
+    public static Difference Welch(RunningMoments scenario, RunningMoments baseline, double confidence = 0.95)
+    {
+        var a = Summary.From(scenario, confidence);
+        var b = Summary.From(baseline, confidence);
         var mean = a.Mean - b.Mean;
         if (a.N < 2 || b.N < 2)
         {
@@ -87,9 +95,9 @@ internal readonly record struct Difference(double MeanDifference, double CiLow, 
         return new Difference(mean, mean - half, mean + half, PercentOf(mean, baseline), Math.Min(a.N, b.N));
     }
 
-    private static double PercentOf(double difference, IReadOnlyList<double> baseline)
+    private static double PercentOf(double difference, RunningMoments baseline)
     {
-        var mean = baseline.Count == 0 ? 0 : baseline.Average();
+        var mean = baseline.N == 0 ? 0 : baseline.Mean;
         return mean == 0 ? double.NaN : difference / mean * 100;
     }
 }

@@ -310,8 +310,8 @@ internal sealed partial class BatchGrain(IResultStore store, IClusterMembershipS
         var policy = _batch.Spec.Policy;
         if (policy.Precision is { } precision && _ledger.PlannedReplications < policy.MaxReplications)
         {
-            var runs = await Offload(() => store.FinishedRuns(Id));
-            var spreads = PrecisionRule.HeadlineSpreads(runs, _batch.Spec.Scenarios.Count);
+            var planned = _ledger.PlannedReplications;
+            var spreads = await Offload(() => PrecisionRule.HeadlineSpreads(store, Id, _batch.Spec.Scenarios.Count, planned));
             if (!PrecisionRule.IsMet(spreads, precision))
             {
                 var target = PrecisionRule.NextTarget(spreads, precision, _ledger.PlannedReplications, policy.MaxReplications);

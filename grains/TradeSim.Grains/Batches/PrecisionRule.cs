@@ -37,52 +37,45 @@ public static class PrecisionRule
 
     /// <summary>
     /// The headline KPIs of every scenario over the replications finished in every scenario (the ones a comparison
-    /// uses), from a batch's stored runs.
+    /// uses), read from the store a page at a time and summed in replication order.
     /// </summary>
-    public static IReadOnlyList<KpiSpread> HeadlineSpreads(IReadOnlyList<StoredRun> runs, int scenarios)
-    {
-        ArgumentNullException.ThrowIfNull(runs);
-        var complete = runs.GroupBy(r => r.Replication)
-            .Where(g => g.Select(r => r.Position).Distinct().Count() == scenarios)
-            .Select(g => g.Key)
-            .ToHashSet();
-        var spreads = new List<KpiSpread>();
-        for (var s = 0; s < scenarios; s++)
-        {
-            var ofScenario = runs.Where(r => r.Position == s && complete.Contains(r.Replication)).OrderBy(r => r.Replication).ToList();
-            if (ofScenario.Count == 0)
-            {
-                continue;
-            }
+    public static IReadOnlyList<KpiSpread> HeadlineSpreads(IResultStore store, long batchId, int scenarios, int plannedReplications) =>
+        HeadlineSpreads(ReplicationPages.Complete(store, batchId, scenarios, plannedReplications, withQueues: false), scenarios);
 
-            foreach (var kpi in ofScenario[0].Kpis.Keys.Where(RunKpis.IsHeadline).Order(StringComparer.Ordinal))
+    /// <summary>The headline KPIs of every scenario over the given replications (each finished in every scenario), summed in their order.</summary>
+    public static IReadOnlyList<KpiSpread> HeadlineSpreads(IEnumerable<CompleteReplication> complete, int scenarios)
+    {
+        ArgumentNullException.ThrowIfNull(complete);
+        string[][]? headline = null;
+        RunningMoments[][]? moments = null;
+        foreach (var replication in complete)
+        {
+            // The headline KPIs each scenario's first complete replication lists.
+            headline ??= [.. replication.RunsByPosition.Select(r => r.Kpis.Keys.Where(RunKpis.IsHeadline).Order(StringComparer.Ordinal).ToArray())];
+            moments ??= [.. headline.Select(names => new RunningMoments[names.Length])];
+            for (var s = 0; s < scenarios; s++)
             {
-                spreads.Add(Spread(ofScenario.Select(r => r.Kpis[kpi]).ToArray()));
+                var kpis = replication.RunsByPosition[s].Kpis;
+                for (var k = 0; k < headline[s].Length; k++)
+                {
+                    moments[s][k].Add(kpis[headline[s][k]]);
+                }
             }
         }
 
-        return spreads;
+        return moments is null ? [] : [.. moments.SelectMany(m => m).Select(Spread)];
     }
 
-    /// <summary>Mean, sample standard deviation and 95% half-width of replicated values.</summary>
-    public static KpiSpread Spread(IReadOnlyList<double> values)
+    /// <summary>Mean, sample standard deviation and 95% half-width of values summed as they came.</summary>
+    public static KpiSpread Spread(RunningMoments moments) => moments.N switch
     {
-        ArgumentNullException.ThrowIfNull(values);
-        var n = values.Count;
-        if (n == 0)
-        {
-            return new KpiSpread(double.NaN, double.NaN, double.NaN, 0);
-        }
+        0 => new KpiSpread(double.NaN, double.NaN, double.NaN, 0),
+        1 => new KpiSpread(moments.Mean, 0, 0, 1),
+        _ => new KpiSpread(moments.Mean, moments.StandardDeviation, StudentQuantile(moments.N - 1) * moments.StandardDeviation / Math.Sqrt(moments.N), moments.N),
+    };
 
-        var mean = MathNet.Numerics.Statistics.Statistics.Mean(values);
-        if (n == 1)
-        {
-            return new KpiSpread(mean, 0, 0, 1);
-        }
-
-        var sd = MathNet.Numerics.Statistics.Statistics.StandardDeviation(values);
-        return new KpiSpread(mean, sd, StudentQuantile(n - 1) * sd / Math.Sqrt(n), n);
-    }
+    /// <summary>Mean, sample standard deviation and 95% half-width of replicated values, summed in their order.</summary>
+    public static KpiSpread Spread(IReadOnlyList<double> values) => Spread(RunningMoments.Of(values));
 
     /// <summary>
     /// The replications to plan next: enough, by the current estimate of each KPI's standard deviation, for the

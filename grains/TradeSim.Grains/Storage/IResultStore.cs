@@ -63,14 +63,19 @@ public interface IResultStore
     /// <summary>Records why an attempt failed; with <paramref name="giveUp"/> the run is failed for good.</summary>
     void RecordFailure(RunKey run, string error, bool giveUp);
 
-    /// <summary>Finished runs with their KPIs, ordered by scenario position then replication.</summary>
-    IReadOnlyList<StoredRun> FinishedRuns(long batchId);
+    /// <summary>
+    /// Finished runs of the scenario at <paramref name="position"/> whose replication is from
+    /// <paramref name="firstReplication"/> and less than <paramref name="firstReplication"/> + <paramref name="replications"/>,
+    /// with their KPIs, in replication order. Readers go through a batch a page of replications at a time
+    /// (<see cref="ReplicationPages"/>), so their memory does not grow with the batch.
+    /// </summary>
+    IReadOnlyList<StoredRun> FinishedRuns(long batchId, int position, int firstReplication, int replications);
 
     /// <summary>The KPI names of a scenario in the order its runs listed them.</summary>
     IReadOnlyList<string> KpiNames(long batchId, int position);
 
-    /// <summary>Daily mean queue series of finished runs, ordered by position, replication, gate.</summary>
-    IReadOnlyList<(int Position, int Replication, string Gate, float[] MeanQueue)> DailyQueues(long batchId);
+    /// <summary>Daily mean queue series of finished runs of one scenario in a range of replications (as <see cref="FinishedRuns"/>), ordered by replication, gate.</summary>
+    IReadOnlyList<(int Position, int Replication, string Gate, float[] MeanQueue)> DailyQueues(long batchId, int position, int firstReplication, int replications);
 
     /// <summary>Finished runs that did not conserve tonnes (there should be none).</summary>
     long UnconservedRuns(long batchId);

@@ -109,6 +109,14 @@ public static class ScenarioParser
             }
 
             var flows = ReadEntities(root, "flows", ReadFlow);
+
+            // Kilograms are counted exactly in 64-bit integers per commodity: the network's whole demand is bounded
+            // like one flow's, so a century of it (about 10^15 kg, with room for seasons and busy days) cannot overflow.
+            var totalTonnes = flows.Sum(f => f.TonnesPerYear);
+            if (totalTonnes > MaxTonnesPerYear)
+            {
+                errors.Add(new ScenarioError(root.Get("flows")?.Location ?? root.Location, $"flows: {totalTonnes:G4} t a year in all: expected at most {MaxTonnesPerYear:G4} across every flow"));
+            }
             var calibration = root.Get("calibration") is { } calibrationNode ? ReadCalibration(calibrationNode, gates) : null;
             if (settings is null || name is null)
             {
@@ -459,7 +467,7 @@ public static class ScenarioParser
                 commodity,
                 from,
                 to,
-                Double(map, "tonnes_per_year", 0, 0, 1e10, required: true),
+                Double(map, "tonnes_per_year", 0, 0, MaxTonnesPerYear, required: true),
                 Double(map, "value_usd_per_t", 0, 0, 1e9, required: true),
                 traffic,
                 carrier,
@@ -675,6 +683,7 @@ public static class ScenarioParser
 
         /// <summary>The most trucks in one fleet, and in all fleets together.</summary>
         private const int MaxTrucks = 10_000_000;
+        private const double MaxTonnesPerYear = 1e10;
 
         private DateOnly? RequiredDate(YamlMapping map, string key, string what)
         {

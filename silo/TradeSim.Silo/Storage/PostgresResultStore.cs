@@ -326,11 +326,11 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
         cancellation,
         onRetry);
 
-    public IReadOnlyList<StoredRun> FinishedRuns(long batchId) => database.WithRetry(connection =>
+    public IReadOnlyList<StoredRun> FinishedRuns(long batchId, int position, int firstReplication, int replications) => database.WithRetry(connection =>
     {
         using var select = new NpgsqlCommand(
-            "SELECT position, replication, kpi_names, kpi_values FROM results WHERE batch_id = $1 ORDER BY position, replication", connection);
-        select.Parameters.AddWithValue(batchId);
+            "SELECT position, replication, kpi_names, kpi_values FROM results WHERE batch_id = $1 AND position = $2 AND replication >= $3 AND replication < $4 ORDER BY replication", connection);
+        AddPage(select, batchId, position, firstReplication, replications);
         using var reader = select.ExecuteReader();
         var runs = new List<StoredRun>();
         while (reader.Read())
@@ -357,10 +357,11 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
         return select.ExecuteScalar() is string[] names ? names : (IReadOnlyList<string>)[];
     }, cancellation, onRetry);
 
-    public IReadOnlyList<(int Position, int Replication, string Gate, float[] MeanQueue)> DailyQueues(long batchId) => database.WithRetry(connection =>
+    public IReadOnlyList<(int Position, int Replication, string Gate, float[] MeanQueue)> DailyQueues(long batchId, int position, int firstReplication, int replications) => database.WithRetry(connection =>
     {
-        using var select = new NpgsqlCommand("SELECT position, replication, queue_gates, queue_values FROM results WHERE batch_id = $1 ORDER BY position, replication", connection);
-        select.Parameters.AddWithValue(batchId);
+        using var select = new NpgsqlCommand(
+            "SELECT position, replication, queue_gates, queue_values FROM results WHERE batch_id = $1 AND position = $2 AND replication >= $3 AND replication < $4 ORDER BY replication", connection);
+        AddPage(select, batchId, position, firstReplication, replications);
         using var reader = select.ExecuteReader();
         var series = new List<(int, int, string, float[])>();
         while (reader.Read())
@@ -377,6 +378,15 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
 
         return (IReadOnlyList<(int, int, string, float[])>)series;
     }, cancellation, onRetry);
+
+    /// <summary>One scenario's replications from <paramref name="first"/>, <paramref name="count"/> of them (the end kept within a 64-bit integer).</summary>
+    private static void AddPage(NpgsqlCommand command, long batchId, int position, int first, int count)
+    {
+        command.Parameters.AddWithValue(batchId);
+        command.Parameters.AddWithValue(position);
+        command.Parameters.AddWithValue(first);
+        command.Parameters.AddWithValue((long)first + count);
+    }
 
     public long UnconservedRuns(long batchId) => database.WithRetry(connection =>
     {

@@ -463,31 +463,29 @@ public sealed class SqliteResultStore : IResultStore, IDisposable
         return ReadIds(select);
     }
 
-    public IReadOnlyList<StoredRun> FinishedRuns(long batchId)
+    public IReadOnlyList<StoredRun> FinishedRuns(long batchId, int position, int firstReplication, int replications)
     {
         using var scope = _gate.EnterScope();
         using var select = Command(
             """
             SELECT k.position, k.replication, k.kpi, k.value FROM kpis k
             JOIN runs r ON r.batch_id = k.batch_id AND r.position = k.position AND r.replication = k.replication
-            WHERE k.batch_id = $id AND r.status = 'done'
-            ORDER BY k.position, k.replication, k.ordinal
+            WHERE k.batch_id = $id AND k.position = $position AND k.replication >= $first AND k.replication < $end AND r.status = 'done'
+            ORDER BY k.replication, k.ordinal
             """);
-        select.Parameters.AddWithValue("$id", batchId);
+        AddPage(select, batchId, position, firstReplication, replications);
         using var reader = select.ExecuteReader();
         var runs = new List<StoredRun>();
         Dictionary<string, double>? current = null;
-        int position = -1, replication = -1;
+        var replication = -1;
         while (reader.Read())
         {
-            var p = reader.GetInt32(0);
             var r = reader.GetInt32(1);
-            if (current is null || p != position || r != replication)
+            if (current is null || r != replication)
             {
                 current = new Dictionary<string, double>(StringComparer.Ordinal);
-                position = p;
                 replication = r;
-                runs.Add(new StoredRun(p, r, current));
+                runs.Add(new StoredRun(reader.GetInt32(0), r, current));
             }
 
             current[reader.GetString(2)] = reader.GetDouble(3);
@@ -513,17 +511,17 @@ public sealed class SqliteResultStore : IResultStore, IDisposable
         return names;
     }
 
-    public IReadOnlyList<(int Position, int Replication, string Gate, float[] MeanQueue)> DailyQueues(long batchId)
+    public IReadOnlyList<(int Position, int Replication, string Gate, float[] MeanQueue)> DailyQueues(long batchId, int position, int firstReplication, int replications)
     {
         using var scope = _gate.EnterScope();
         using var select = Command(
             """
             SELECT d.position, d.replication, d.gate, d.mean_queue FROM daily_queues d
             JOIN runs r ON r.batch_id = d.batch_id AND r.position = d.position AND r.replication = d.replication
-            WHERE d.batch_id = $id AND r.status = 'done'
-            ORDER BY d.position, d.replication, d.gate
+            WHERE d.batch_id = $id AND d.position = $position AND d.replication >= $first AND d.replication < $end AND r.status = 'done'
+            ORDER BY d.replication, d.gate
             """);
-        select.Parameters.AddWithValue("$id", batchId);
+        AddPage(select, batchId, position, firstReplication, replications);
         using var reader = select.ExecuteReader();
         var series = new List<(int, int, string, float[])>();
         while (reader.Read())
@@ -533,6 +531,15 @@ public sealed class SqliteResultStore : IResultStore, IDisposable
         }
 
         return series;
+    }
+
+    /// <summary>One scenario's replications from <paramref name="first"/>, <paramref name="count"/> of them (the end kept within a 64-bit integer).</summary>
+    private static void AddPage(SqliteCommand command, long batchId, int position, int first, int count)
+    {
+        command.Parameters.AddWithValue("$id", batchId);
+        command.Parameters.AddWithValue("$position", position);
+        command.Parameters.AddWithValue("$first", first);
+        command.Parameters.AddWithValue("$end", (long)first + count);
     }
 
     public long UnconservedRuns(long batchId)

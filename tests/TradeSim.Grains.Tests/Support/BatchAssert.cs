@@ -1,6 +1,7 @@
 using TradeSim.Grains.Abstractions;
 using TradeSim.Grains.Batches;
 using TradeSim.Grains.Storage;
+using TradeSim.Tests.Shared;
 
 namespace TradeSim.Grains.Tests.Support;
 
@@ -33,7 +34,7 @@ internal static class BatchAssert
         Assert.Equal(0, store.UnconservedRuns(batch));
         Assert.Empty(store.FailedRuns(batch));
 
-        var finished = store.FinishedRuns(batch);
+        var finished = store.AllFinishedRuns(batch);
         Assert.Equal(keys.Count, finished.Count);
         foreach (var run in finished)
         {

@@ -168,11 +168,11 @@ internal sealed class RecordingResultStore : IResultStore, IDisposable
         _failures.Enqueue((run, error, giveUp));
     }
 
-    public IReadOnlyList<StoredRun> FinishedRuns(long batchId) => _inner.FinishedRuns(batchId);
+    public IReadOnlyList<StoredRun> FinishedRuns(long batchId, int position, int firstReplication, int replications) => _inner.FinishedRuns(batchId, position, firstReplication, replications);
 
     public IReadOnlyList<string> KpiNames(long batchId, int position) => _inner.KpiNames(batchId, position);
 
-    public IReadOnlyList<(int Position, int Replication, string Gate, float[] MeanQueue)> DailyQueues(long batchId) => _inner.DailyQueues(batchId);
+    public IReadOnlyList<(int Position, int Replication, string Gate, float[] MeanQueue)> DailyQueues(long batchId, int position, int firstReplication, int replications) => _inner.DailyQueues(batchId, position, firstReplication, replications);
 
     public long UnconservedRuns(long batchId) => _inner.UnconservedRuns(batchId);
 

@@ -1,0 +1,113 @@
+namespace TradeSim.Kernel;
+
+/// <summary>
+/// Truckloads a carrier has been handed and not yet sent a truck for, held in aggregate: per flow, a FIFO of age bins,
+/// each a ready time and a count of loads. Memory depends on the carrier's flows, not on how much cargo waits: a flow
+/// of ten billion tonnes a year adds one bin per step at most, and a flow holds at most <see cref="MaxBinsPerFlow"/>.
+/// Idle trucks take the oldest load first across the carrier's flows, ties (loads ready at the same time) in the
+/// order the provinces handed them over, so as long as no flow overflows its bins the order is exactly that of one
+/// queue of individual truckloads.
+/// </summary>
+internal sealed class WaitingCargo
+{
+    /// <summary>
+    /// Bins a flow keeps (16 KB). A flow whose cargo has waited longer than this many steps (42 days at hourly steps)
+    /// has its two oldest bins merged, at the older ready time: the oldest cargo's age is then known more coarsely,
+    /// and its loads may be taken a little ahead of other flows' loads of nearly the same age.
+    /// </summary>
+    public const int MaxBinsPerFlow = 1024;
+
+    private readonly Ring<AgeBin>[] _bins;
+    private readonly int[] _flows;
+    private readonly int[] _localIndex;
+    private int _flowsWaiting;
+
+    /// <param name="flows">Global indices of the carrier's flows, in the order their provinces hand cargo over.</param>
+    /// <param name="handOverPosition">For every flow of the network, its position in its own carrier's <paramref name="flows"/> (one array shared by all carriers).</param>
+    public WaitingCargo(int[] flows, int[] handOverPosition)
+    {
+        _flows = flows;
+        _localIndex = handOverPosition;
+        _bins = new Ring<AgeBin>[flows.Length];
+        for (var i = 0; i < flows.Length; i++)
+        {
+            _bins[i] = new Ring<AgeBin>(4);
+        }
+    }
+
+    public bool IsEmpty => _flowsWaiting == 0;
+
+    /// <summary>Age bins held across the carrier's flows: what the waiting cargo costs in memory.</summary>
+    public int BinCount
+    {
+        get
+        {
+            var count = 0;
+            foreach (var bins in _bins)
+            {
+                count += bins.Count;
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>Adds <paramref name="loads"/> truckloads of <paramref name="flow"/> ready at <paramref name="readyTime"/> (never earlier than cargo added before).</summary>
+    public void Add(int flow, long loads, double readyTime)
+    {
+        var local = _localIndex[flow];
+        ref var bins = ref _bins[local];
+        if (bins.Count == 0)
+        {
+            _flowsWaiting++;
+        }
+        else if (bins.Tail.ReadyTime == readyTime)
+        {
+            bins.Tail.Loads += loads;
+            return;
+        }
+        else if (bins.Count == MaxBinsPerFlow)
+        {
+            var oldest = bins.Dequeue();
+            bins.Head.Loads += oldest.Loads;
+            bins.Head.ReadyTime = oldest.ReadyTime;
+        }
+
+        bins.Enqueue(new AgeBin(readyTime, loads));
+    }
+
+    /// <summary>Takes one load: the oldest waiting, the earliest-handed flow among equals. Call only when not <see cref="IsEmpty"/>.</summary>
+    public (int Flow, double ReadyTime) TakeOldest()
+    {
+        var best = -1;
+        var bestTime = double.PositiveInfinity;
+        for (var i = 0; i < _bins.Length; i++)
+        {
+            // Strictly earlier wins, so among equal ready times the first flow in hand-over order is taken.
+            if (_bins[i].Count > 0 && _bins[i].Head.ReadyTime < bestTime)
+            {
+                best = i;
+                bestTime = _bins[i].Head.ReadyTime;
+            }
+        }
+
+        ref var bins = ref _bins[best];
+        if (--bins.Head.Loads == 0)
+        {
+            bins.Dequeue();
+            if (bins.Count == 0)
+            {
+                _flowsWaiting--;
+            }
+        }
+
+        return (_flows[best], bestTime);
+    }
+
+    /// <summary>Loads of cargo ready at one time, waiting for trucks.</summary>
+    private struct AgeBin(double readyTime, long loads)
+    {
+        public double ReadyTime = readyTime;
+        public long Loads = loads;
+    }
+}
