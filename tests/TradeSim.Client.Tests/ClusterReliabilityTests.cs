@@ -165,6 +165,8 @@ public sealed class ClusterReliabilityTests(ClusterReliabilityFixture fixture, I
         var left = resumedAt.Elapsed;
         output.WriteLine(FormattableString.Invariant(
             $"MEASURED froze {victim.Name} ({address}): declared dead after {declaredDead.TotalSeconds:F1} s; resumed, it left {left.TotalSeconds:F1} s later with exit code {victim.ExitCode}"));
+        // It left on an error (declared dead), not because it was asked to: a supervisor must see a failure and restart it.
+        Assert.True(victim.ExitCode != 0, $"{victim.Name} left on an error with exit code 0\n{cluster.Logs()}");
 
         var result = client.Wait(cluster, BatchTimeout);
         Assert.True(result.ExitCode == 0, $"{result.Describe()}\n{cluster.Describe()}");

@@ -24,4 +24,26 @@ public sealed class FixedCasesTests
 
         Assert.StartsWith("fuzz case 1 of 3 failed: 2", failure.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void CheckEach_ACaseThatHangs_FailsNamingIt()
+    {
+        using var release = new ManualResetEventSlim();
+        try
+        {
+            var failure = Assert.ThrowsAny<Exception>(() => FixedCases.CheckEach([1, 2], c =>
+            {
+                if (c == 2)
+                {
+                    release.Wait();
+                }
+            }, TimeSpan.FromSeconds(1)));
+
+            Assert.StartsWith("fuzz case 1 of 2 hung for more than 1 s: 2", failure.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            release.Set();
+        }
+    }
 }

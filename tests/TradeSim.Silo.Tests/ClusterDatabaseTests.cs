@@ -35,6 +35,41 @@ public sealed class ClusterDatabaseTests(PostgresFixture postgres) : IClassFixtu
         """;
 
     [Fact]
+    public void WithRetry_SessionEndedByTheIdleInTransactionTimeout_IsRetriedOnAFreshConnection()
+    {
+        // A silo paused (SIGSTOP, a long GC) inside a transaction: PostgreSQL ends the session (25P03) and the
+        // resumed silo's next command fails. That is transient: the transaction was rolled back, a new one succeeds.
+        var database = postgres.NewDatabase();
+        var attempts = 0;
+        var retried = new List<Exception>();
+
+        var answer = database.WithRetry(
+            connection =>
+            {
+                attempts++;
+                using var tx = connection.BeginTransaction();
+                if (attempts == 1)
+                {
+                    using var shorten = new NpgsqlCommand("SET LOCAL idle_in_transaction_session_timeout = 100", connection, tx);
+                    shorten.ExecuteNonQuery();
+                    Thread.Sleep(1000);
+                }
+
+                using var select = new NpgsqlCommand("SELECT 42", connection, tx);
+                var value = (int)select.ExecuteScalar()!;
+                tx.Commit();
+                return value;
+            },
+            CancellationToken.None,
+            (e, _) => retried.Add(e));
+
+        Assert.Equal(42, answer);
+        Assert.Equal(2, attempts);
+        var failure = Assert.Single(retried);
+        Assert.True(ClusterDatabase.IsTransient(failure), failure.ToString());
+    }
+
+    [Fact]
     public void Prepare_NewDatabase_ReachesTheCurrentSchemaVersion()
     {
         var database = ClusterDatabase.FromConnectionString(postgres.NewEmptyDatabase());

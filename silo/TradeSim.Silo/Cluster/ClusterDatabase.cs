@@ -140,10 +140,14 @@ public sealed class ClusterDatabase
     public void WithRetry(Action<NpgsqlConnection> operation, CancellationToken cancellation, Action<Exception, TimeSpan>? onRetry = null) =>
         WithRetry(c => { operation(c); return 0; }, cancellation, onRetry);
 
-    /// <summary>Failures that a later attempt may not meet: the server is down, restarting or unreachable.</summary>
+    /// <summary>
+    /// Failures that a later attempt may not meet: the server is down, restarting or unreachable, or it ended this
+    /// session (an administrator; the idle-in-transaction timeout, 25P03, after this process was paused inside a
+    /// transaction; the idle-session timeout, 57P05). The server rolled back whatever the session had not committed.
+    /// </summary>
     public static bool IsTransient(Exception e) => e switch
     {
-        PostgresException p => p.IsTransient || p.SqlState is "57P01" or "57P02" or "57P03" or "08006" or "08001" or "08003" or "08004",
+        PostgresException p => p.IsTransient || p.SqlState is "57P01" or "57P02" or "57P03" or "57P05" or "25P03" or "08006" or "08001" or "08003" or "08004",
         NpgsqlException n => n.IsTransient || n.InnerException is SocketException or IOException or TimeoutException,
         SocketException or IOException or TimeoutException => true,
         _ => false,

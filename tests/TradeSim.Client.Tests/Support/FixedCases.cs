@@ -13,20 +13,35 @@ internal static class FixedCases
 
     public static IReadOnlyList<T> Draw<T>(Gen<T> gen, int count, string seed = Seed) => gen.Array[count].Single(_ => true, seed);
 
-    /// <summary>Checks every case; a failure names the case (its index and value) with the check's own message.</summary>
-    public static void CheckEach<T>(IReadOnlyList<T> cases, Action<T> check)
+    /// <summary>
+    /// A case that takes longer than this hangs (a FIFO read, a loop that never ends): every case here takes well
+    /// under a second, so the bound catches a hang without timing anything that is merely slow on a busy machine.
+    /// </summary>
+    public static readonly TimeSpan HangAfter = TimeSpan.FromSeconds(60);
+
+    /// <summary>Checks every case; a failure or a hang names the case (its index and value) with the check's own message.</summary>
+    public static void CheckEach<T>(IReadOnlyList<T> cases, Action<T> check, TimeSpan? hangAfter = null)
     {
         ArgumentNullException.ThrowIfNull(cases);
         ArgumentNullException.ThrowIfNull(check);
+        var limit = hangAfter ?? HangAfter;
         for (var i = 0; i < cases.Count; i++)
         {
+            var item = cases[i];
+            var run = Task.Factory.StartNew(() => check(item), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            bool finished;
             try
             {
-                check(cases[i]);
+                finished = run.Wait(limit);
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
+            catch (AggregateException e) when (e.InnerException is { } inner and not OutOfMemoryException)
             {
-                throw new Xunit.Sdk.XunitException($"fuzz case {i} of {cases.Count} failed: {Check.Print(cases[i])}\n{e.Message}", e);
+                throw new Xunit.Sdk.XunitException($"fuzz case {i} of {cases.Count} failed: {Check.Print(item)}\n{inner.Message}", inner);
+            }
+
+            if (!finished)
+            {
+                throw new Xunit.Sdk.XunitException($"fuzz case {i} of {cases.Count} hung for more than {limit.TotalSeconds} s: {Check.Print(item)}");
             }
         }
     }
