@@ -406,6 +406,20 @@ public sealed partial class ClusterCommandTests(ClusterCommandServer fixture) : 
     /// batch grain, so even though the batch grain dies with the first silos, the run is given up after three
     /// attempts and the batch completes on a healthy silo.
     /// </summary>
+    [Theory]
+    [InlineData("--workers", "abc", "error: --workers must be a whole number from 1 to 1024, not 'abc'")]
+    [InlineData("--workers", "2147483648", "error: --workers must be a whole number from 1 to 1024, not '2147483648'")]
+    [InlineData("--silo-port", "70000", "error: --silo-port must be a whole number from 1 to 65535, not '70000'")]
+    [InlineData("--gateway-port", "NaN", "error: --gateway-port must be a whole number from 1 to 65535, not 'NaN'")]
+    public void Silo_BadOptionValue_IsOneErrorLine_Exit2_BeforeAnythingIsContacted(string option, string value, string expected)
+    {
+        // No server at all: the values are checked before the cluster database is opened.
+        var silo = RunSilo(["--cluster", "Host=127.0.0.1;Port=1;Database=none;Username=none", option, value], null);
+
+        Assert.True(silo.ExitCode == 2, silo.Describe());
+        Assert.Equal(expected, silo.Stderr.Trim());
+    }
+
     [Fact]
     public void ARunThatKillsItsSilo_FailsAfterThreeCrashes_AndTheClientReportsIt()
     {

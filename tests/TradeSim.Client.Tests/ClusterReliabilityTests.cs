@@ -165,8 +165,12 @@ public sealed class ClusterReliabilityTests(ClusterReliabilityFixture fixture, I
         var left = resumedAt.Elapsed;
         output.WriteLine(FormattableString.Invariant(
             $"MEASURED froze {victim.Name} ({address}): declared dead after {declaredDead.TotalSeconds:F1} s; resumed, it left {left.TotalSeconds:F1} s later with exit code {victim.ExitCode}"));
-        // It left on an error (declared dead), not because it was asked to: a supervisor must see a failure and restart it.
-        Assert.True(victim.ExitCode != 0, $"{victim.Name} left on an error with exit code 0\n{cluster.Logs()}");
+        // It left on an error (declared dead), not because it was asked to: a supervisor must see a failure and restart
+        // it. Exit 1 with one log line saying why, not Orleans' fail-fast (a crash report and SIGABRT, exit 134).
+        Assert.True(victim.ExitCode == 1, $"{victim.Name} left with exit code {victim.ExitCode}, expected 1\n{cluster.Logs()}");
+        var victimLog = File.ReadAllText(victim.LogPath);
+        Assert.Contains("silo stopped by Orleans: ", victimLog, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", victimLog, StringComparison.Ordinal);
 
         var result = client.Wait(cluster, BatchTimeout);
         Assert.True(result.ExitCode == 0, $"{result.Describe()}\n{cluster.Describe()}");

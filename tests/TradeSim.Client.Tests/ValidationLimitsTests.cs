@@ -62,22 +62,27 @@ public sealed class ValidationLimitsTests : IDisposable
     [Fact]
     public void DemandTooLargeTogether_IsRefused_ThoughEachFlowIsAllowed()
     {
-        var scenario = Write("demand.yaml", "extends: baseline.yaml\nflows:\n  bauxite-transit:\n    tonnes_per_year: 1e10\n");
+        // 101 flows at the most a flow may carry (10^10 t a year) pass the network's 10^12.
+        var world = Path.Combine(_folder, "world.yaml");
+        var generated = Cli.Run("generate", "--gates", "2", "--provinces", "101", "--trucks", "1010", "--out", world);
+        Assert.True(generated.ExitCode == 0, generated.Describe());
+        var flows = string.Concat(Enumerable.Range(0, 101).Select(p => $"  flow-{p}:\n    tonnes_per_year: 1e10\n"));
+        var scenario = Write("demand.yaml", $"extends: world.yaml\nflows:\n{flows}");
 
         var result = Cli.Run("validate", scenario);
 
         Assert.True(result.ExitCode == ExitCodes.BadInput, result.Describe());
-        Assert.Contains(result.StderrLines, l => l.StartsWith($"error: {scenario}:", StringComparison.Ordinal) && l.EndsWith(" t a year in all: expected at most 1E+10 across every flow", StringComparison.Ordinal));
+        Assert.Contains(result.StderrLines, l => l.StartsWith($"error: {scenario}:", StringComparison.Ordinal) && l.EndsWith(": flows: 1.01E+12 t a year in all: expected at most 1E+12 across every flow", StringComparison.Ordinal));
     }
 
     [Fact]
     public void TheLargestDemandForACentury_ValidatesAndRunsToTheEnd_EveryKilogramAccounted()
     {
-        // Nearly all the network's allowed demand on one flow, its days as variable as allowed, for 100 years:
+        // Two flows of one origin at the most a flow may carry, their days as variable as allowed, for 100 years:
         // the kilogram counters must not overflow and the waiting cargo must not grow with it.
         var scenario = Write(
             "century.yaml",
-            "extends: baseline.yaml\nsettings:\n  days: 36600\n  warmup_days: 0\n  step_minutes: 1440\nflows:\n  bauxite-transit:\n    tonnes_per_year: 9.99e9\n    daily_cv: 10\n");
+            "extends: baseline.yaml\nsettings:\n  days: 36600\n  warmup_days: 0\n  step_minutes: 1440\nflows:\n  bauxite-transit:\n    tonnes_per_year: 1e10\n    daily_cv: 10\n  cassava-starch-transit:\n    tonnes_per_year: 1e10\n    daily_cv: 10\n");
 
         var validated = Cli.Run("validate", scenario);
         var run = Cli.Run("run", scenario, "--json");

@@ -111,11 +111,12 @@ public static class ScenarioParser
             var flows = ReadEntities(root, "flows", ReadFlow);
 
             // Kilograms are counted exactly in 64-bit integers per commodity: the network's whole demand is bounded
-            // like one flow's, so a century of it (about 10^15 kg, with room for seasons and busy days) cannot overflow.
+            // too, so a century of it (10^17 kg at most, 90 times below the integers' limit, with room for busy
+            // days) cannot overflow. The bound is 100 times a flow's: room for the largest fleets allowed.
             var totalTonnes = flows.Sum(f => f.TonnesPerYear);
-            if (totalTonnes > MaxTonnesPerYear)
+            if (totalTonnes > MaxNetworkTonnesPerYear)
             {
-                errors.Add(new ScenarioError(root.Get("flows")?.Location ?? root.Location, $"flows: {totalTonnes:G4} t a year in all: expected at most {MaxTonnesPerYear:G4} across every flow"));
+                errors.Add(new ScenarioError(root.Get("flows")?.Location ?? root.Location, $"flows: {totalTonnes:G4} t a year in all: expected at most {MaxNetworkTonnesPerYear:G4} across every flow"));
             }
             var calibration = root.Get("calibration") is { } calibrationNode ? ReadCalibration(calibrationNode, gates) : null;
             if (settings is null || name is null)
@@ -467,7 +468,7 @@ public static class ScenarioParser
                 commodity,
                 from,
                 to,
-                Double(map, "tonnes_per_year", 0, 0, MaxTonnesPerYear, required: true),
+                Double(map, "tonnes_per_year", 0, 0, MaxFlowTonnesPerYear, required: true),
                 Double(map, "value_usd_per_t", 0, 0, 1e9, required: true),
                 traffic,
                 carrier,
@@ -683,7 +684,8 @@ public static class ScenarioParser
 
         /// <summary>The most trucks in one fleet, and in all fleets together.</summary>
         private const int MaxTrucks = 10_000_000;
-        private const double MaxTonnesPerYear = 1e10;
+        private const double MaxFlowTonnesPerYear = 1e10;
+        private const double MaxNetworkTonnesPerYear = 1e12;
 
         private DateOnly? RequiredDate(YamlMapping map, string key, string what)
         {

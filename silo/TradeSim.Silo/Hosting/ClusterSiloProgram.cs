@@ -113,6 +113,7 @@ public static class ClusterSiloProgram
             silo.Configure<SiloOptions>(o => o.SiloName = siloName);
             silo.ConfigureEndpoints(ip, parsed.GetValue(siloPort), parsed.GetValue(gatewayPort), listenOnAnyHostAddress: false);
             silo.Configure<ClusterMembershipOptions>(TradeSimSiloBuilder.TuneMembership);
+            silo.Services.AddSingleton<IFatalErrorHandler, LeaveOnFatalError>();
             silo.AddTradeSim(store, runs =>
             {
                 runs.Workers = parsed.GetValue(workers);
