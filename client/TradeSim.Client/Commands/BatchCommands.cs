@@ -35,6 +35,9 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
 
     private static readonly Option<string> Database = CommandLineValues.Path("--db", "SQLite result database (created when missing)", () => DefaultDatabase);
 
+    /// <summary>The database `compare` and `export` read: never created (a missing file is an error naming it).</summary>
+    private static readonly Option<string> ReadDatabase = CommandLineValues.Path("--db", "SQLite result database to read", () => DefaultDatabase);
+
     private static readonly Option<string?> Cluster = new("--cluster")
     {
         Description = $"Use the silo cluster whose PostgreSQL this connection string names (no value: ${ClusterVariable}) instead of the embedded silo and --db",
@@ -180,7 +183,7 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
         var json = new Option<bool>("--json") { Description = "Write the comparison as JSON to stdout (an array when several batches are given)" };
         var outDir = CommandLineValues.OptionalPath("--out", "Write kpis.csv, summary.csv and vs_baseline.csv to this folder (one batch only)");
         var report = CommandLineValues.OptionalPath("--report", "Write a self-contained HTML report to this file (one batch only)");
-        var command = new Command("compare", "Report stored batches again from the result database (or the cluster), exactly as `tradesim batch` reported them.") { batches, Database, Cluster, json, outDir, report };
+        var command = new Command("compare", "Report stored batches again from the result database (or the cluster), exactly as `tradesim batch` reported them.") { batches, ReadDatabase, Cluster, json, outDir, report };
         command.SetAction(parse =>
         {
             var ids = parse.GetValue(batches)!;
@@ -211,7 +214,7 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
         var format = new Option<string>("--format") { Description = "csv or jsonl", Required = true };
         format.AcceptOnlyFromAmong("csv", "jsonl");
         var outFile = CommandLineValues.OptionalPath("--out", "Write to this file instead of stdout");
-        var command = new Command("export", "Write a batch's per-run KPIs as a tidy table (batch, scenario, replication, seed, kpi, group, entity, measure, value).") { batch, Database, Cluster, format, outFile };
+        var command = new Command("export", "Write a batch's per-run KPIs as a tidy table (batch, scenario, replication, seed, kpi, group, entity, measure, value).") { batch, ReadDatabase, Cluster, format, outFile };
         command.SetAction(parse =>
         {
             var id = parse.GetValue(batch);
@@ -455,7 +458,7 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
             return Fail(problem);
         }
 
-        return connection is not null ? WithCluster(connection, (_, store) => action(store)) : WithStore(parse.GetValue(Database)!, create: false, action);
+        return connection is not null ? WithCluster(connection, (_, store) => action(store)) : WithStore(parse.GetValue(ReadDatabase)!, create: false, action);
     }
 
     private int WithStore(string path, bool create, Func<SqliteResultStore, int> action)

@@ -31,7 +31,9 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter errors, Stream s
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            foreach (var error in parsed.Errors)
+            // An unknown command is also "no command given" to the parser: say only what was wrong.
+            var unknown = parsed.Errors.Any(e => e.Message.StartsWith("Unrecognized command or argument", StringComparison.Ordinal));
+            foreach (var error in parsed.Errors.Where(e => !(unknown && e.Message.StartsWith("Required command was not provided", StringComparison.Ordinal))))
             {
                 _stderr.WriteLine(CommandLineValues.EscapeControls($"error: {error.Message}"));
             }

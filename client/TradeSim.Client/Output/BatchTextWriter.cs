@@ -17,7 +17,7 @@ internal static class BatchTextWriter
         ArgumentNullException.ThrowIfNull(o);
         ArgumentNullException.ThrowIfNull(c);
         var spec = c.Batch.Spec;
-        o.WriteLine($"Batch {c.Batch.Id} ({c.Batch.Status}): {spec.Scenarios.Count} scenarios x {c.Replications} replications, seed {spec.Seed}, engine {c.Batch.EngineVersion}");
+        o.WriteLine($"Batch {c.Batch.Id} ({c.Batch.Status}): {Count(spec.Scenarios.Count, "scenario")} x {Count(c.Replications, "replication")}, seed {spec.Seed}, engine {c.Batch.EngineVersion}");
         if (spec.Policy.Precision is { } precision)
         {
             o.WriteLine(c.PrecisionReached
@@ -26,6 +26,10 @@ internal static class BatchTextWriter
         }
 
         o.WriteLine("Replication i of every scenario uses the same random streams, so differences are paired. Intervals are 95% Student-t; * marks a change whose interval excludes zero.");
+        if (c.Replications < 2)
+        {
+            o.WriteLine($"With {Count(c.Replications, "replication")}, no interval can be computed (a spread needs two): intervals read \"undefined\". Run at least 2 replications.");
+        }
         if (c.FailedRuns.Count > 0)
         {
             o.WriteLine($"WARNING: {c.FailedRuns.Count} runs failed on every attempt and are left out (their replications are compared in no scenario):");
@@ -45,13 +49,13 @@ internal static class BatchTextWriter
         TextTable.Write(
             o,
             ["KPI", "mean", "95% CI"],
-            c.Baseline.Kpis.Where(k => RunKpis.IsHeadline(k.Kpi)).Select(k => new[] { k.Kpi, Number(k.Stats.Mean), $"[{Number(k.Stats.CiLow)}, {Number(k.Stats.CiHigh)}]" }),
+            c.Baseline.Kpis.Where(k => RunKpis.IsHeadline(k.Kpi)).Select(k => new[] { k.Kpi, Number(k.Stats.Mean), Interval(k.Stats) }),
             textColumns: 1);
 
         foreach (var s in c.Scenarios.Where(s => !s.IsBaseline))
         {
             o.WriteLine();
-            o.WriteLine($"{s.Name} vs {c.Baseline.Name} ({s.Replications} paired replications)");
+            o.WriteLine($"{s.Name} vs {c.Baseline.Name} ({Count(s.Replications, "paired replication")})");
             var shown = s.VsBaseline
                 .Where(k => !k.UnchangedInEveryReplication && IsReported(k.Kpi) && (RunKpis.IsHeadline(k.Kpi) || k.Paired.IsSignificant))
                 .ToList();
@@ -65,7 +69,7 @@ internal static class BatchTextWriter
                     Number(c.Baseline.Kpi(k.Kpi)!.Stats.Mean),
                     Number(s.Kpi(k.Kpi)!.Stats.Mean),
                     Signed(k.Paired.MeanDifference),
-                    Interval(k.Paired.CiLow, k.Paired.CiHigh),
+                    k.Paired.N < 2 ? Undefined : Interval(k.Paired.CiLow, k.Paired.CiHigh),
                     double.IsFinite(k.Paired.Percent) ? k.Paired.Percent.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) + "%" : "n/a",
                 }),
                 textColumns: 2);
@@ -75,7 +79,7 @@ internal static class BatchTextWriter
             if (addedShown.Count > 0)
             {
                 o.WriteLine($"  new in {s.Name} (not in {c.Baseline.Name}):");
-                TextTable.Write(o, ["KPI", "mean", "95% CI"], addedShown.Select(k => new[] { k.Kpi, Number(k.Stats.Mean), $"[{Number(k.Stats.CiLow)}, {Number(k.Stats.CiHigh)}]" }), textColumns: 1);
+                TextTable.Write(o, ["KPI", "mean", "95% CI"], addedShown.Select(k => new[] { k.Kpi, Number(k.Stats.Mean), Interval(k.Stats) }), textColumns: 1);
             }
 
             var unchanged = s.VsBaseline.Count(k => k.UnchangedInEveryReplication);
@@ -103,4 +107,12 @@ internal static class BatchTextWriter
     private static string Signed(double v) => (v > 0 ? "+" : string.Empty) + Number(v);
 
     private static string Interval(double low, double high) => $"[{Signed(low)}, {Signed(high)}]";
+
+    /// <summary>A level's interval, or "undefined" when one replication gives no spread (never a zero-width interval).</summary>
+    private static string Interval(Statistics.Summary stats) => stats.N < 2 ? Undefined : $"[{Number(stats.CiLow)}, {Number(stats.CiHigh)}]";
+
+    private const string Undefined = "undefined";
+
+    /// <summary>"1 scenario", "2 scenarios".</summary>
+    public static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n.ToString(CultureInfo.InvariantCulture)} {noun}s";
 }

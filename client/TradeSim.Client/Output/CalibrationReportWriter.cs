@@ -10,13 +10,16 @@ internal static class CalibrationReportWriter
     public static void WriteText(TextWriter o, CalibrationReport report)
     {
         var p = report.Period;
-        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Calibration of {report.Scenario}, {p.From:yyyy-MM-dd} to {p.To:yyyy-MM-dd}, {report.Replications} replications (seed {report.Seed}), tolerance {report.Tolerance:P0}"));
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Calibration of {report.Scenario}, {p.From:yyyy-MM-dd} to {p.To:yyyy-MM-dd}, {BatchTextWriter.Count(report.Replications, "replication")} (seed {report.Seed}), tolerance {Percent(report.Tolerance)}"));
         foreach (var row in report.Rows)
         {
             var s = row.Modelled;
             o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {row.Target.Id,-26} observed {row.Target.Observed,12:G6}  modeled {s.Mean,12:G6}  95% CI [{s.CiLow:G6}, {s.CiHigh:G6}]  error {row.RelativeError,7:P2}  {(report.IsWithinTolerance(row) ? "ok" : "MISS")}"));
         }
     }
+
+    /// <summary>A tolerance as a percentage with the digits it was given (0.001 is "0.1 %", never "0 %").</summary>
+    private static string Percent(double fraction) => (fraction * 100).ToString("0.####", CultureInfo.InvariantCulture) + " %";
 
     public static void WriteJson(Stream stream, CalibrationReport report)
     {

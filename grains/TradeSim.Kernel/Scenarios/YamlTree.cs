@@ -131,6 +131,12 @@ public static class YamlTreeReader
 
             return root;
         }
+        catch (YamlException e) when (e.Message.Contains(" tab ", StringComparison.Ordinal) && IndentingTab(source) is { } tab)
+        {
+            // YamlDotNet reports a tab in the indentation where the scalar before it began, often lines earlier.
+            errors.Add(new ScenarioError(tab, "YAML syntax error: a tab in the indentation: expected spaces (YAML indents with spaces only)"));
+            return null;
+        }
         catch (YamlException e)
         {
             errors.Add(new ScenarioError(At(source.Name, e.Start), "YAML syntax error: " + Describe(e)));
@@ -144,6 +150,25 @@ public static class YamlTreeReader
             errors.Add(new ScenarioError(At(source.Name, mark), "YAML syntax error: an unterminated `[` or `{` near here: expected the closing bracket on the same value"));
             return null;
         }
+    }
+
+    /// <summary>Where the first tab in a line's leading whitespace is, if any.</summary>
+    private static SourceLocation? IndentingTab(ScenarioSource source)
+    {
+        var line = 1;
+        foreach (var text in source.Text.Split('\n'))
+        {
+            var indent = text.Length - text.TrimStart(' ', '\t').Length;
+            var tab = text.IndexOf('\t', 0, indent);
+            if (tab >= 0)
+            {
+                return new SourceLocation(source.Name, line, tab + 1);
+            }
+
+            line++;
+        }
+
+        return null;
     }
 
     private static string Describe(YamlException e)
