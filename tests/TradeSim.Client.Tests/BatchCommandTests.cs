@@ -638,7 +638,7 @@ public sealed class BatchCommandTests(TempDirectoryFixture temp) : IClassFixture
         Assert.Equal((5L, 0L), BatchDb.RunCounts(db, 1));
 
         var text = Cli.Run("compare", "1", "--db", db);
-        Assert.Contains(text.StdoutLines, l => l.StartsWith("Precision 50.0", StringComparison.Ordinal) && l.Contains(" reached: every headline KPI", StringComparison.Ordinal));
+        Assert.Contains(text.StdoutLines, l => l.StartsWith("Precision 50.0", StringComparison.Ordinal) && l.Contains(" reached: the 95% half-width of each of the ", StringComparison.Ordinal));
         Assert.DoesNotContain("NOT reached", text.Stdout, StringComparison.Ordinal);
     }
 

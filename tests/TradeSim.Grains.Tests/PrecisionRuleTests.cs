@@ -318,39 +318,63 @@ public sealed class PrecisionRuleTests
     public void HeadlineSpreads_StoredRuns_HeadlineKpisOfCompleteReplicationsPerScenarioInNameOrder()
     {
         // Scenario 0 finished replications 0, 1, 2; scenario 1 only 0 and 1: replication 2 is left out everywhere,
-        // as a paired comparison would leave it out. gate.a.tonnes and flow.f.tonnes are not headline KPIs.
+        // as a paired comparison would leave it out. gate.a.tonnes and flow.f.tonnes are not headline KPIs; gate b
+        // carries under 100 trucks on average, so its headline KPI is not judged.
         static StoredRun Run(int position, int replication, double trucks, double value, double hours) =>
             new(position, replication, new Dictionary<string, double>(StringComparer.Ordinal)
             {
                 ["gate.a.trucks"] = trucks,
                 ["gate.a.tonnes"] = 1e9 + replication,
+                ["gate.b.trucks"] = replication,
                 ["total.trade_value_usd"] = value,
                 ["corridor.c.hours_to_cross"] = hours,
                 ["flow.f.tonnes"] = -replication,
             });
         var runs = new[]
         {
-            Run(0, 0, 10, 1000, 5),
-            Run(0, 1, 14, 1100, 7),
+            Run(0, 0, 1000, 1000, 5),
+            Run(0, 1, 1400, 1100, 7),
             Run(0, 2, 99, 9999, 99),
-            Run(1, 0, 20, 2000, 3),
-            Run(1, 1, 26, 2300, 3),
+            Run(1, 0, 2000, 2000, 3),
+            Run(1, 1, 2600, 2300, 3),
         };
 
-        var spreads = PrecisionRule.HeadlineSpreads(CompleteReplications.Of(runs, 2), scenarios: 2);
+        var judged = PrecisionRule.Judged(CompleteReplications.Of(runs, 2), scenarios: 2);
 
         Assert.Equal(
             [
-                PrecisionRule.Spread([5.0, 7]), PrecisionRule.Spread([10.0, 14]), PrecisionRule.Spread([1000.0, 1100]),
-                PrecisionRule.Spread([3.0, 3]), PrecisionRule.Spread([20.0, 26]), PrecisionRule.Spread([2000.0, 2300]),
+                new HeadlineSpread(0, "corridor.c.hours_to_cross", PrecisionRule.Spread([5.0, 7])),
+                new HeadlineSpread(0, "gate.a.trucks", PrecisionRule.Spread([1000.0, 1400])),
+                new HeadlineSpread(0, "total.trade_value_usd", PrecisionRule.Spread([1000.0, 1100])),
+                new HeadlineSpread(1, "corridor.c.hours_to_cross", PrecisionRule.Spread([3.0, 3])),
+                new HeadlineSpread(1, "gate.a.trucks", PrecisionRule.Spread([2000.0, 2600])),
+                new HeadlineSpread(1, "total.trade_value_usd", PrecisionRule.Spread([2000.0, 2300])),
             ],
-            spreads);
+            judged);
+    }
+
+    [Fact]
+    public void Judged_ACorridorWithLittleTraffic_IsNotJudged_ItsTotalsAre()
+    {
+        // A corridor of 3 trucks a run: its crossing time varies wildly and would hold the batch to its maximum.
+        var runs = Enumerable.Range(0, 4).Select(r => new StoredRun(0, r, new Dictionary<string, double>(StringComparer.Ordinal)
+        {
+            ["corridor.quiet.trucks"] = 3,
+            ["corridor.quiet.hours_to_cross"] = r * 10,
+            ["corridor.busy.trucks"] = PrecisionRule.MaterialTrucks,
+            ["corridor.busy.hours_to_cross"] = 2,
+            ["total.logistics_cost_per_tonne_usd"] = 20 + r,
+        })).ToList();
+
+        var judged = PrecisionRule.Judged(CompleteReplications.Of(runs, 1), scenarios: 1);
+
+        Assert.Equal(["corridor.busy.hours_to_cross", "total.logistics_cost_per_tonne_usd"], judged.Select(j => j.Kpi));
     }
 
     [Fact]
     public void HeadlineSpreads_NoReplicationFinishedInEveryScenario_HasNothingToJudge()
     {
-        var runs = new[] { new StoredRun(0, 0, new Dictionary<string, double>(StringComparer.Ordinal) { ["gate.a.trucks"] = 1 }) };
+        var runs = new[] { new StoredRun(0, 0, new Dictionary<string, double>(StringComparer.Ordinal) { ["gate.a.trucks"] = PrecisionRule.MaterialTrucks }) };
 
         Assert.Empty(PrecisionRule.HeadlineSpreads(CompleteReplications.Of(runs, 2), scenarios: 2));
         Assert.Single(PrecisionRule.HeadlineSpreads(CompleteReplications.Of(runs, 1), scenarios: 1));

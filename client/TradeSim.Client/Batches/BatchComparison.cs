@@ -39,6 +39,12 @@ internal sealed record ScenarioOutcome(
 /// </summary>
 internal sealed record BatchComparison(BatchRecord Batch, int Replications, bool PrecisionReached, IReadOnlyList<ScenarioOutcome> Scenarios, long UnconservedRuns, IReadOnlyList<FailedRun> FailedRuns)
 {
+    /// <summary>With `--precision`: the judged headline KPIs whose half-width is still above the target, and how far.</summary>
+    public IReadOnlyList<HeadlineSpread> Unconverged { get; init; } = [];
+
+    /// <summary>With `--precision`: how many headline KPIs the rule judged (those of entities with material traffic).</summary>
+    public int JudgedKpis { get; init; }
+
     /// <summary>The band of the daily queue charts: the 10th to the 90th percentile over replications.</summary>
     private const double BandLow = 0.1;
     private const double BandHigh = 0.9;
@@ -124,9 +130,21 @@ internal sealed record BatchComparison(BatchRecord Batch, int Replications, bool
         }
 
         // The rule the batch grain applied between rounds, on the same stored runs: the report says what the grain decided.
-        var reached = batch.Spec.Policy.Precision is { } precision
-            && PrecisionRule.IsMet(PrecisionRule.HeadlineSpreads(store, batchId, scenarioCount, batch.PlannedReplications), precision);
-        return new BatchComparison(batch, replications, reached, outcomes, store.UnconservedRuns(batchId), store.FailedRuns(batchId));
+        IReadOnlyList<HeadlineSpread> judged = [];
+        IReadOnlyList<HeadlineSpread> unconverged = [];
+        var reached = false;
+        if (batch.Spec.Policy.Precision is { } precision)
+        {
+            judged = PrecisionRule.Judged(store, batchId, scenarioCount, batch.PlannedReplications);
+            unconverged = [.. judged.Where(j => !PrecisionRule.IsMet(j.Spread, precision))];
+            reached = unconverged.Count == 0;
+        }
+
+        return new BatchComparison(batch, replications, reached, outcomes, store.UnconservedRuns(batchId), store.FailedRuns(batchId))
+        {
+            Unconverged = unconverged,
+            JudgedKpis = judged.Count,
+        };
     }
 
     /// <summary>One gate's daily queue over a scenario's replications: a band per day, as many days as the shortest series.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TradeSim.Grains.Batches;
 using TradeSim.Client.Batches;
 using TradeSim.Client.Statistics;
 
@@ -51,6 +52,21 @@ internal static class BatchJsonWriter
             w.WriteNumber("target", precision);
             w.WriteNumber("max_replications", spec.Policy.MaxReplications);
             w.WriteBoolean("reached", c.PrecisionReached);
+            w.WriteNumber("material_trucks", PrecisionRule.MaterialTrucks);
+            w.WriteNumber("judged_kpis", c.JudgedKpis);
+            w.WriteStartArray("unconverged");
+            foreach (var u in c.Unconverged)
+            {
+                w.WriteStartObject();
+                w.WriteString("scenario", spec.Scenarios[u.Position].Name);
+                w.WriteString("kpi", u.Kpi);
+                w.WriteNumber("mean", u.Spread.Mean);
+                w.WriteNumber("half_width", u.Spread.HalfWidth);
+                w.WriteNumber("target_half_width", precision * Math.Abs(u.Spread.Mean));
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
             w.WriteEndObject();
         }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using TradeSim.Client.Batches;
+using TradeSim.Grains.Batches;
 using TradeSim.Grains.Runs;
 using TradeSim.Grains.Storage;
 
@@ -21,8 +22,14 @@ internal static class BatchTextWriter
         if (spec.Policy.Precision is { } precision)
         {
             o.WriteLine(c.PrecisionReached
-                ? $"Precision {precision:P1} reached: every headline KPI's 95% half-width is within {precision:P1} of its mean."
-                : $"Precision {precision:P1} NOT reached within {spec.Policy.MaxReplications} replications: widen --max-replications or relax --precision.");
+                ? $"Precision {precision:P1} reached: the 95% half-width of each of the {c.JudgedKpis} headline KPIs judged is within {precision:P1} of its mean."
+                : $"Precision {precision:P1} NOT reached within {spec.Policy.MaxReplications} replications: widen --max-replications or relax --precision. Still too wide:");
+            foreach (var u in c.Unconverged)
+            {
+                o.WriteLine($"  {spec.Scenarios[u.Position].Name} {u.Kpi}: mean {Number(u.Spread.Mean)}, half-width {Number(u.Spread.HalfWidth)} ({Number(u.Spread.HalfWidth / Math.Abs(u.Spread.Mean) * 100)}% of the mean), target {Number(precision * Math.Abs(u.Spread.Mean))}");
+            }
+
+            o.WriteLine($"Judged: the headline KPIs of gates and corridors with at least {PrecisionRule.MaterialTrucks:N0} trucks on average in the window, and the totals.");
         }
 
         o.WriteLine("Replication i of every scenario uses the same random streams, so differences are paired. Intervals are 95% Student-t; * marks a change whose interval excludes zero.");

@@ -311,7 +311,7 @@ internal sealed partial class BatchGrain(IResultStore store, IClusterMembershipS
         if (policy.Precision is { } precision && _ledger.PlannedReplications < policy.MaxReplications)
         {
             var planned = _ledger.PlannedReplications;
-            var spreads = await Offload(() => PrecisionRule.HeadlineSpreads(store, Id, _batch.Spec.Scenarios.Count, planned));
+            var spreads = (await Offload(() => PrecisionRule.Judged(store, Id, _batch.Spec.Scenarios.Count, planned))).Select(j => j.Spread).ToList();
             if (!PrecisionRule.IsMet(spreads, precision))
             {
                 var target = PrecisionRule.NextTarget(spreads, precision, _ledger.PlannedReplications, policy.MaxReplications);
