@@ -14,7 +14,7 @@ public sealed class ClusterScriptTests
     [Fact]
     public void Start_GivesTheDatabaseAPasswordInAPrivateFile_AndRefusesConnectionsWithoutIt()
     {
-        var repo = FindRepository();
+        var repo = Repository.Root;
         var data = Directory.CreateTempSubdirectory("tradesim-script-");
         // PostgreSQL runs as `postgres` when we are root: it must reach the folder.
         File.SetUnixFileMode(data.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
@@ -53,18 +53,5 @@ public sealed class ClusterScriptTests
             ProcessRunner.Run("bash", [script, "stop", "--data", data.FullName], TimeSpan.FromMinutes(2));
             data.Delete(recursive: true);
         }
-    }
-
-    private static string FindRepository()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "TradeSim.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("the repository (TradeSim.sln) was not found above the test folder");
     }
 }
