@@ -118,11 +118,16 @@ internal sealed record BatchComparison(BatchRecord Batch, int Replications, bool
                 }
 
                 var baseline = tallies[basePosition][shared[s][k]];
-                comparisons.Add(new KpiComparison(
-                    names[s][k],
-                    Difference.Paired(differences[s][k], baseline),
-                    Difference.Welch(tallies[s][k], baseline),
-                    unchanged[s][k]));
+                var paired = Difference.Paired(differences[s][k], baseline);
+                var unpaired = Difference.Welch(tallies[s][k], baseline);
+                if (!IsMaterialBase(names[s][k], baseline, tallies[basePosition], baseIndex))
+                {
+                    // A percent of a base that is small or barely known reads as news (+23,117% on 0.6 trucks): none.
+                    paired = paired with { Percent = double.NaN };
+                    unpaired = unpaired with { Percent = double.NaN };
+                }
+
+                comparisons.Add(new KpiComparison(names[s][k], paired, unpaired, unchanged[s][k]));
             }
 
             var queues = bands[s].Select(b => b.Value.ToBand(b.Key)).ToList();
@@ -145,6 +150,28 @@ internal sealed record BatchComparison(BatchRecord Batch, int Replications, bool
             Unconverged = unconverged,
             JudgedKpis = judged.Count,
         };
+    }
+
+    /// <summary>
+    /// Whether a percent change of <paramref name="kpi"/> means something: its baseline mean is known to within 10%
+    /// (95% half-width) and is not zero, and the KPI's gate or corridor carries at least
+    /// <see cref="PrecisionRule.MaterialTrucks"/> trucks in the baseline, as the precision rule asks.
+    /// </summary>
+    private static bool IsMaterialBase(string kpi, RunningMoments baseline, RunningMoments[] baseTallies, Dictionary<string, int> baseIndex)
+    {
+        var summary = Summary.From(baseline);
+        if (summary.Mean == 0 || !(summary.N < 2 || summary.HalfWidth <= 0.1 * Math.Abs(summary.Mean)))
+        {
+            return false;
+        }
+
+        if (!kpi.StartsWith("gate.", StringComparison.Ordinal) && !kpi.StartsWith("corridor.", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        var trucks = kpi[..kpi.LastIndexOf('.')] + ".trucks";
+        return !baseIndex.TryGetValue(trucks, out var t) || baseTallies[t].Mean >= PrecisionRule.MaterialTrucks;
     }
 
     /// <summary>One gate's daily queue over a scenario's replications: a band per day, as many days as the shortest series.</summary>

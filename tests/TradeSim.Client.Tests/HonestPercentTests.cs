@@ -1,0 +1,37 @@
+using System.Text.Json;
+
+namespace TradeSim.Client.Tests;
+
+/// <summary>
+/// Percent changes only where the base is material (issue 11, item 3): reopening Lai Chau's crossing points takes Pô
+/// Tô's 0.6 trucks a year to zero, and diverts a few more border legs than the baseline's handful; neither is a
+/// percentage anyone should read. The KPIs of busy gates and the totals keep theirs.
+/// </summary>
+public sealed class HonestPercentTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("tradesim-percent-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void PercentOfASmallOrUncertainBase_IsNull_ThatOfAMaterialOneIsNot()
+    {
+        var result = Cli.Run("batch", "baseline", "lai-chau-reopening", "--replications", "20", "--db", Path.Combine(_folder, "r.db"), "--json");
+
+        Assert.True(result.ExitCode == 0, result.Describe());
+        using var json = JsonDocument.Parse(result.Json);
+        var scenario = json.RootElement.GetProperty("scenarios").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "lai-chau-reopening");
+        var vs = scenario.GetProperty("vs_baseline");
+        var baseline = json.RootElement.GetProperty("scenarios").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "baseline").GetProperty("kpis");
+        // Both bases are above zero, so a percent would be computed without the rule; both changes are real.
+        foreach (var kpi in new[] { "gate.po-to.trucks", "total.trucks_diverted" })
+        {
+            Assert.True(baseline.GetProperty(kpi).GetProperty("mean").GetDouble() > 0, kpi);
+            Assert.True(vs.GetProperty(kpi).GetProperty("significant").GetBoolean(), kpi);
+            Assert.Equal(JsonValueKind.Null, vs.GetProperty(kpi).GetProperty("percent").ValueKind);
+        }
+
+        Assert.Equal(JsonValueKind.Number, vs.GetProperty("total.trade_value_usd").GetProperty("percent").ValueKind);
+        Assert.Equal(JsonValueKind.Number, vs.GetProperty("gate.nam-giang.trucks").GetProperty("percent").ValueKind);
+    }
+}
