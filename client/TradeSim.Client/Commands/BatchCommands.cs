@@ -211,14 +211,21 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
     public Command Export()
     {
         var batch = new Argument<long>("BATCH") { Description = "Batch id" };
-        var format = new Option<string>("--format") { Description = "csv or jsonl", Required = true };
-        format.AcceptOnlyFromAmong("csv", "jsonl");
+        var format = new Option<string>("--format") { Description = "csv, jsonl or parquet (parquet needs --out)", Required = true };
+        format.AcceptOnlyFromAmong("csv", "jsonl", "parquet");
+        var series = new Option<bool>("--series") { Description = "Write the daily series (batch, scenario, replication, seed, gate, day, mean_queue) instead of the KPIs" };
         var outFile = CommandLineValues.OptionalPath("--out", "Write to this file instead of stdout");
-        var command = new Command("export", "Write a batch's per-run KPIs as a tidy table (batch, scenario, replication, seed, kpi, group, entity, measure, value).") { batch, ReadDatabase, Cluster, format, outFile };
+        var command = new Command("export", "Write a batch's per-run KPIs as a tidy table (batch, scenario, replication, seed, kpi, group, entity, measure, value), or its daily series.") { batch, ReadDatabase, Cluster, format, series, outFile };
         command.SetAction(parse =>
         {
             var id = parse.GetValue(batch);
             var target = parse.GetValue(outFile);
+            var kind = parse.GetValue(format)!;
+            if (kind == "parquet" && target is null)
+            {
+                return Fail("--format parquet writes a binary file: give it with --out FILE.parquet");
+            }
+
             if (target is not null && ComparisonOutput.CheckFile(target, "--out") is { } problem)
             {
                 return Fail(problem);
@@ -230,14 +237,45 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
                 using var file = target is null ? null : File.Create(target);
                 var stream = file ?? console.StdoutStream;
                 console.Stdout.Flush();
-                if (parse.GetValue(format) == "csv")
+                var withSeries = parse.GetValue(series);
+                switch (kind)
                 {
-                    using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), leaveOpen: true);
-                    BatchCsvWriter.WriteTidyCsv(writer, store, id);
-                }
-                else
-                {
-                    BatchCsvWriter.WriteTidyJsonl(stream, store, id);
+                    case "csv":
+                        using (var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), leaveOpen: true))
+                        {
+                            if (withSeries)
+                            {
+                                BatchCsvWriter.WriteSeriesCsv(writer, store, id);
+                            }
+                            else
+                            {
+                                BatchCsvWriter.WriteTidyCsv(writer, store, id);
+                            }
+                        }
+
+                        break;
+                    case "jsonl":
+                        if (withSeries)
+                        {
+                            BatchCsvWriter.WriteSeriesJsonl(stream, store, id);
+                        }
+                        else
+                        {
+                            BatchCsvWriter.WriteTidyJsonl(stream, store, id);
+                        }
+
+                        break;
+                    default:
+                        if (withSeries)
+                        {
+                            ParquetExport.WriteSeries(stream, store, id);
+                        }
+                        else
+                        {
+                            ParquetExport.WriteKpis(stream, store, id);
+                        }
+
+                        break;
                 }
 
                 stream.Flush();

@@ -94,7 +94,64 @@ internal static class BatchCsvWriter
         ];
     }
 
-    private static IEnumerable<TidyRow> TidyRows(IResultStore store, long batchId)
+    private static readonly string[] SeriesColumns = ["batch", "scenario", "replication", "seed", "gate", "day", "mean_queue"];
+
+    /// <summary>The daily series, tidy: one row per (scenario, replication, gate, day of the window).</summary>
+    public static void WriteSeriesCsv(TextWriter o, IResultStore store, long batchId)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        Csv.Row(o, SeriesColumns);
+        foreach (var row in SeriesRows(store, batchId))
+        {
+            Csv.Row(o, row.Batch, row.Scenario, row.Replication, row.Seed, row.Gate, row.Day, row.MeanQueue);
+        }
+    }
+
+    /// <summary>JSON Lines of the daily series: one object per row with the same fields as the CSV.</summary>
+    public static void WriteSeriesJsonl(Stream stream, IResultStore store, long batchId)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(store);
+        foreach (var row in SeriesRows(store, batchId))
+        {
+            using (var w = new Utf8JsonWriter(stream))
+            {
+                w.WriteStartObject();
+                w.WriteNumber("batch", row.Batch);
+                w.WriteString("scenario", row.Scenario);
+                w.WriteNumber("replication", row.Replication);
+                w.WriteNumber("seed", row.Seed);
+                w.WriteString("gate", row.Gate);
+                w.WriteNumber("day", row.Day);
+                w.WriteNumber("mean_queue", row.MeanQueue);
+                w.WriteEndObject();
+            }
+
+            stream.WriteByte((byte)'\n');
+        }
+    }
+
+    /// <summary>Every stored daily series, a page of replications at a time, by scenario, replication, gate and day.</summary>
+    internal static IEnumerable<SeriesRow> SeriesRows(IResultStore store, long batchId)
+    {
+        var batch = store.LoadBatch(batchId);
+        for (var position = 0; position < batch.Spec.Scenarios.Count; position++)
+        {
+            var scenario = batch.Spec.Scenarios[position].Name;
+            for (var first = 0; first < batch.PlannedReplications; first += ReplicationPages.Size)
+            {
+                foreach (var (_, replication, gate, series) in store.DailyQueues(batchId, position, first, ReplicationPages.Size))
+                {
+                    for (var day = 0; day < series.Length; day++)
+                    {
+                        yield return new SeriesRow(batchId, scenario, replication, batch.Spec.Seed, gate, day, series[day]);
+                    }
+                }
+            }
+        }
+    }
+
+    internal static IEnumerable<TidyRow> TidyRows(IResultStore store, long batchId)
     {
         var batch = store.LoadBatch(batchId);
         for (var position = 0; position < batch.Spec.Scenarios.Count; position++)
@@ -114,5 +171,8 @@ internal static class BatchCsvWriter
         }
     }
 
-    private readonly record struct TidyRow(long Batch, string Scenario, int Replication, ulong Seed, string Kpi, string Group, string Entity, string Measure, double Value);
+    internal readonly record struct TidyRow(long Batch, string Scenario, int Replication, ulong Seed, string Kpi, string Group, string Entity, string Measure, double Value);
+
+    /// <summary>A gate's mean queue (trucks at both posts) on one day of the statistics window (day 0 is the window's first).</summary>
+    internal readonly record struct SeriesRow(long Batch, string Scenario, int Replication, ulong Seed, string Gate, int Day, float MeanQueue);
 }
