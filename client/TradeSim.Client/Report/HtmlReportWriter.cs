@@ -229,7 +229,8 @@ internal static class HtmlReportWriter
                 $"Bar chart of {title.ToLowerInvariant()} at each gate, one bar per scenario ({string.Join(", ", model.Ordered.Select(s => s.Name))}), with 95% confidence intervals as whiskers.",
                 axis,
                 ContentWidth,
-                340);
+                340,
+                NonNegative: true);
             o.Write($"<figure>\n{SvgChart.GroupedBars(frame, categories, series)}</figure>\n");
         }
 

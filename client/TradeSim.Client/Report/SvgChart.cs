@@ -3,8 +3,13 @@ using System.Text;
 
 namespace TradeSim.Client.Report;
 
-/// <summary>What every chart needs: a page-unique id, its title, an accessible description, the value axis's label and its size in pixels.</summary>
-internal sealed record ChartFrame(string Id, string Title, string Description, string ValueLabel, double Width, double Height);
+/// <summary>
+/// What every chart needs: a page-unique id, its title, an accessible description, the value axis's label and its
+/// size in pixels. <see cref="NonNegative"/> says the measure cannot be below zero (trucks, hours, a queue): its axis
+/// starts at zero and an interval is drawn only down to zero, where Student-t bounds of a small, skewed sample can
+/// fall below it.
+/// </summary>
+internal sealed record ChartFrame(string Id, string Title, string Description, string ValueLabel, double Width, double Height, bool NonNegative = false);
 
 /// <summary>A replicated value: its mean and the bounds of its 95% confidence interval.</summary>
 internal readonly record struct BarValue(double Mean, double Low, double High);
@@ -44,6 +49,10 @@ internal static class SvgChart
         ArgumentNullException.ThrowIfNull(series);
         var svg = Open(frame);
         var right = frame.Width - 12;
+        if (frame.NonNegative)
+        {
+            series = [.. series.Select(s => s with { Values = [.. s.Values.Select(v => v is { } b ? b with { Low = Math.Max(0, b.Low) } : v)] })];
+        }
 
         // Everything the axis must show: zero (bars start there), every mean and every whisker end.
         var values = series.SelectMany(s => s.Values)
