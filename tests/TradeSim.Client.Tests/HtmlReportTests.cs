@@ -125,6 +125,31 @@ public sealed partial class HtmlReportTests(HtmlReportFixture report) : IClassFi
     }
 
     [Fact]
+    public void HtmlReport_daily_queue_draws_a_scenario_only_where_it_differs_from_the_baseline()
+    {
+        // The upgrade changes Nam Giang; at gates it does not reach, its daily queue is the baseline's day for day.
+        var upgrade = report.Comparison.Scenarios.Single(s => !s.IsBaseline);
+        var baseline = report.Comparison.Baseline;
+        bool Same(string gate) =>
+            upgrade.DailyQueues.Single(q => q.Gate == gate) is var a
+            && baseline.DailyQueues.Single(q => q.Gate == gate) is var b
+            && a.Mean.SequenceEqual(b.Mean) && a.Low.SequenceEqual(b.Low) && a.High.SequenceEqual(b.High);
+        var same = report.QueuedGates.Where(Same).ToList();
+        var differ = report.QueuedGates.Where(g => !Same(g)).ToList();
+        Assert.NotEmpty(same);
+        Assert.Contains(HtmlReportFixture.RenamedGate, differ);
+
+        foreach (var gate in report.QueuedGates)
+        {
+            var figure = Regex.Match(Html, $"<figure>\\n<svg class=\"chart\" id=\"chart-queue-{gate}\".*?</figure>", RegexOptions.Singleline).Value;
+            Assert.NotEmpty(figure);
+            var drawn = figure[..figure.IndexOf("</svg>", StringComparison.Ordinal)].Contains($">{upgrade.Name}<", StringComparison.Ordinal);
+            Assert.True(drawn == differ.Contains(gate), $"{gate}: drawn {drawn}, differs {differ.Contains(gate)}");
+            Assert.Equal(same.Contains(gate), figure.Contains("class=\"note same-as-baseline\"", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public void HtmlReport_table_shows_changed_headline_kpis_and_counts_the_rest()
     {
         var headline = report.HeadlineComparisons;

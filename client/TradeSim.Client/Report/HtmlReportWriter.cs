@@ -237,6 +237,9 @@ internal static class HtmlReportWriter
         o.Write("</section>\n");
     }
 
+    private static bool SameBand(DailyQueueBand a, DailyQueueBand b) =>
+        a.Mean.AsSpan().SequenceEqual(b.Mean) && a.Low.AsSpan().SequenceEqual(b.Low) && a.High.AsSpan().SequenceEqual(b.High);
+
     private static void WriteDailyQueues(TextWriter o, ReportModel model)
     {
         o.Write("<section id=\"queues\">\n<h2>Daily queues</h2>\n");
@@ -247,12 +250,19 @@ internal static class HtmlReportWriter
             return;
         }
 
-        o.Write("<p class=\"note\">Mean number of trucks queued at a gate's two posts, day by day: the line is the mean over replications, the shaded band spans the 10th to 90th percentile of the replications. Gates that never had a queue are left out.</p>\n<div class=\"grid\">\n");
+        o.Write("<p class=\"note\">Mean number of trucks queued at a gate's two posts, day by day: the line is the mean over replications, the shaded band spans the 10th to 90th percentile of the replications. Gates that never had a queue are left out; a scenario whose queue at a gate is the baseline's, day for day, is named under its chart rather than drawn over it.</p>\n<div class=\"grid\">\n");
         foreach (var gate in gates)
         {
-            var series = model.Ordered
+            // A scenario whose series here is the baseline's, day for day, would only stack its band on the
+            // baseline's: it is named under the chart instead of drawn.
+            var baseBand = model.Comparison.Baseline.DailyQueues.FirstOrDefault(q => q.Gate == gate);
+            var bands = model.Ordered
                 .Select(s => (Scenario: s, Band: s.DailyQueues.FirstOrDefault(q => q.Gate == gate)))
                 .Where(x => x.Band is not null)
+                .ToList();
+            var identical = bands.Where(x => !x.Scenario.IsBaseline && baseBand is not null && SameBand(x.Band!, baseBand)).Select(x => x.Scenario).ToList();
+            var series = bands
+                .Where(x => !identical.Contains(x.Scenario))
                 .Select(x => new BandSeries(x.Scenario.Name, model.Colour(x.Scenario), x.Band!.Mean, x.Band.Low, x.Band.High))
                 .ToList();
             var name = model.GateName(gate);
@@ -263,7 +273,10 @@ internal static class HtmlReportWriter
                 "trucks queued",
                 SmallChartWidth,
                 260);
-            o.Write($"<figure>\n{SvgChart.BandedLines(frame, model.FirstDay, series)}</figure>\n");
+            var same = identical.Count == 0
+                ? string.Empty
+                : $"<figcaption class=\"note same-as-baseline\">The same as {E(model.Comparison.Baseline.Name)} here, day for day: {E(string.Join(", ", identical.Select(x => x.Name)))}.</figcaption>\n";
+            o.Write($"<figure>\n{SvgChart.BandedLines(frame, model.FirstDay, series)}{same}</figure>\n");
         }
 
         o.Write("</div>\n</section>\n");
