@@ -165,13 +165,9 @@ internal sealed record BatchComparison(BatchRecord Batch, int Replications, bool
             return false;
         }
 
-        if (!kpi.StartsWith("gate.", StringComparison.Ordinal) && !kpi.StartsWith("corridor.", StringComparison.Ordinal))
-        {
-            return true;
-        }
-
-        var trucks = kpi[..kpi.LastIndexOf('.')] + ".trucks";
-        return !baseIndex.TryGetValue(trucks, out var t) || baseTallies[t].Mean >= PrecisionRule.MaterialTrucks;
+        return PrecisionRule.TrafficOf(kpi) is not { } trucks
+            || !baseIndex.TryGetValue(trucks, out var t)
+            || baseTallies[t].Mean >= PrecisionRule.MaterialTrucks;
     }
 
     /// <summary>One gate's daily queue over a scenario's replications: a band per day, as many days as the shortest series.</summary>

@@ -26,38 +26,26 @@ internal static class BatchCsvWriter
     }
 
     /// <summary>JSON Lines: one object per row with the same fields as the CSV.</summary>
-    public static void WriteTidyJsonl(Stream stream, IResultStore store, long batchId)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        ArgumentNullException.ThrowIfNull(store);
-        foreach (var row in TidyRows(store, batchId))
+    public static void WriteTidyJsonl(Stream stream, IResultStore store, long batchId) =>
+        WriteJsonLines(stream, TidyRows(store, batchId), static (w, row) =>
         {
-            using (var w = new Utf8JsonWriter(stream))
+            w.WriteNumber("batch", row.Batch);
+            w.WriteString("scenario", row.Scenario);
+            w.WriteNumber("replication", row.Replication);
+            w.WriteNumber("seed", row.Seed);
+            w.WriteString("kpi", row.Kpi);
+            w.WriteString("group", row.Group);
+            w.WriteString("entity", row.Entity);
+            w.WriteString("measure", row.Measure);
+            if (double.IsFinite(row.Value))
             {
-                w.WriteStartObject();
-                w.WriteNumber("batch", row.Batch);
-                w.WriteString("scenario", row.Scenario);
-                w.WriteNumber("replication", row.Replication);
-                w.WriteNumber("seed", row.Seed);
-                w.WriteString("kpi", row.Kpi);
-                w.WriteString("group", row.Group);
-                w.WriteString("entity", row.Entity);
-                w.WriteString("measure", row.Measure);
-                if (double.IsFinite(row.Value))
-                {
-                    w.WriteNumber("value", row.Value);
-                }
-                else
-                {
-                    w.WriteNull("value");
-                }
-
-                w.WriteEndObject();
+                w.WriteNumber("value", row.Value);
             }
-
-            stream.WriteByte((byte)'\n');
-        }
-    }
+            else
+            {
+                w.WriteNull("value");
+            }
+        });
 
     /// <summary>Writes kpis.csv (tidy), summary.csv and vs_baseline.csv into a folder; returns the paths.</summary>
     public static IReadOnlyList<string> WriteFolder(string directory, IResultStore store, BatchComparison comparison)
@@ -108,22 +96,28 @@ internal static class BatchCsvWriter
     }
 
     /// <summary>JSON Lines of the daily series: one object per row with the same fields as the CSV.</summary>
-    public static void WriteSeriesJsonl(Stream stream, IResultStore store, long batchId)
+    public static void WriteSeriesJsonl(Stream stream, IResultStore store, long batchId) =>
+        WriteJsonLines(stream, SeriesRows(store, batchId), static (w, row) =>
+        {
+            w.WriteNumber("batch", row.Batch);
+            w.WriteString("scenario", row.Scenario);
+            w.WriteNumber("replication", row.Replication);
+            w.WriteNumber("seed", row.Seed);
+            w.WriteString("gate", row.Gate);
+            w.WriteNumber("day", row.Day);
+            w.WriteNumber("mean_queue", row.MeanQueue);
+        });
+
+    /// <summary>One JSON object per row, each on its own line.</summary>
+    private static void WriteJsonLines<T>(Stream stream, IEnumerable<T> rows, Action<Utf8JsonWriter, T> fields)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        ArgumentNullException.ThrowIfNull(store);
-        foreach (var row in SeriesRows(store, batchId))
+        foreach (var row in rows)
         {
             using (var w = new Utf8JsonWriter(stream))
             {
                 w.WriteStartObject();
-                w.WriteNumber("batch", row.Batch);
-                w.WriteString("scenario", row.Scenario);
-                w.WriteNumber("replication", row.Replication);
-                w.WriteNumber("seed", row.Seed);
-                w.WriteString("gate", row.Gate);
-                w.WriteNumber("day", row.Day);
-                w.WriteNumber("mean_queue", row.MeanQueue);
+                fields(w, row);
                 w.WriteEndObject();
             }
 
@@ -138,14 +132,11 @@ internal static class BatchCsvWriter
         for (var position = 0; position < batch.Spec.Scenarios.Count; position++)
         {
             var scenario = batch.Spec.Scenarios[position].Name;
-            for (var first = 0; first < batch.PlannedReplications; first += ReplicationPages.Size)
+            foreach (var (_, replication, gate, series) in ReplicationPages.DailyQueues(store, batchId, position, batch.PlannedReplications))
             {
-                foreach (var (_, replication, gate, series) in store.DailyQueues(batchId, position, first, ReplicationPages.Size))
+                for (var day = 0; day < series.Length; day++)
                 {
-                    for (var day = 0; day < series.Length; day++)
-                    {
-                        yield return new SeriesRow(batchId, scenario, replication, batch.Spec.Seed, gate, day, series[day]);
-                    }
+                    yield return new SeriesRow(batchId, scenario, replication, batch.Spec.Seed, gate, day, series[day]);
                 }
             }
         }

@@ -108,8 +108,8 @@ public static class PrecisionRule
     public static IReadOnlyList<KpiSpread> HeadlineSpreads(IEnumerable<CompleteReplication> complete, int scenarios) =>
         [.. Judged(complete, scenarios).Select(j => j.Spread)];
 
-    /// <summary>The KPI counting a gate's or corridor's trucks ("gate.g.trucks" for "gate.g.anything"); null for totals.</summary>
-    private static string? TrafficOf(string kpi)
+    /// <summary>The KPI counting a gate's or corridor's trucks ("gate.g.trucks" for "gate.g.anything"); null for totals, flows and routes.</summary>
+    public static string? TrafficOf(string kpi)
     {
         if (!kpi.StartsWith("gate.", StringComparison.Ordinal) && !kpi.StartsWith("corridor.", StringComparison.Ordinal))
         {

@@ -24,68 +24,29 @@ public static class ReplicationPages
         ArgumentNullException.ThrowIfNull(store);
         for (var first = 0; first < plannedReplications; first += Size)
         {
-            var runs = new IReadOnlyList<StoredRun>[scenarios];
-            var queues = withQueues ? new IReadOnlyList<(int Position, int Replication, string Gate, float[] MeanQueue)>[scenarios] : null;
+            // One page of every scenario, by replication; a replication is complete when every scenario has it.
+            var runs = new Dictionary<int, StoredRun>[scenarios];
+            var queues = withQueues ? new ILookup<int, (int Position, int Replication, string Gate, float[] MeanQueue)>[scenarios] : null;
             for (var s = 0; s < scenarios; s++)
             {
-                runs[s] = store.FinishedRuns(batchId, s, first, Size);
+                runs[s] = store.FinishedRuns(batchId, s, first, Size).ToDictionary(r => r.Replication);
                 if (queues is not null)
                 {
-                    queues[s] = store.DailyQueues(batchId, s, first, Size);
+                    queues[s] = store.DailyQueues(batchId, s, first, Size).ToLookup(q => q.Replication);
                 }
             }
 
-            // Each scenario's runs are in replication order: walk them together, keeping the replications all have.
-            var next = new int[scenarios];
-            var nextQueue = new int[scenarios];
             for (var replication = first; replication < first + Size; replication++)
             {
-                var byPosition = new StoredRun[scenarios];
-                var complete = true;
-                for (var s = 0; s < scenarios; s++)
-                {
-                    while (next[s] < runs[s].Count && runs[s][next[s]].Replication < replication)
-                    {
-                        next[s]++;
-                    }
-
-                    if (next[s] < runs[s].Count && runs[s][next[s]].Replication == replication)
-                    {
-                        byPosition[s] = runs[s][next[s]];
-                    }
-                    else
-                    {
-                        complete = false;
-                    }
-                }
-
-                if (!complete)
+                if (runs.Any(r => !r.ContainsKey(replication)))
                 {
                     continue;
                 }
 
-                IReadOnlyList<(int Position, int Replication, string Gate, float[] MeanQueue)>[]? queuesOfReplication = null;
-                if (queues is not null)
-                {
-                    queuesOfReplication = new IReadOnlyList<(int, int, string, float[])>[scenarios];
-                    for (var s = 0; s < scenarios; s++)
-                    {
-                        var ofScenario = new List<(int, int, string, float[])>();
-                        while (nextQueue[s] < queues[s].Count && queues[s][nextQueue[s]].Replication <= replication)
-                        {
-                            if (queues[s][nextQueue[s]].Replication == replication)
-                            {
-                                ofScenario.Add(queues[s][nextQueue[s]]);
-                            }
-
-                            nextQueue[s]++;
-                        }
-
-                        queuesOfReplication[s] = ofScenario;
-                    }
-                }
-
-                yield return new CompleteReplication(replication, byPosition, queuesOfReplication);
+                yield return new CompleteReplication(
+                    replication,
+                    [.. runs.Select(r => r[replication])],
+                    queues is null ? null : [.. queues.Select(q => (IReadOnlyList<(int, int, string, float[])>)[.. q[replication]])]);
             }
         }
     }
@@ -94,11 +55,23 @@ public static class ReplicationPages
     public static IEnumerable<StoredRun> FinishedRuns(IResultStore store, long batchId, int position, int plannedReplications)
     {
         ArgumentNullException.ThrowIfNull(store);
+        return Paged(plannedReplications, first => store.FinishedRuns(batchId, position, first, Size));
+    }
+
+    /// <summary>Every daily queue series of one scenario's finished runs, by replication and gate, read a page at a time.</summary>
+    public static IEnumerable<(int Position, int Replication, string Gate, float[] MeanQueue)> DailyQueues(IResultStore store, long batchId, int position, int plannedReplications)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return Paged(plannedReplications, first => store.DailyQueues(batchId, position, first, Size));
+    }
+
+    private static IEnumerable<T> Paged<T>(int plannedReplications, Func<int, IReadOnlyList<T>> page)
+    {
         for (var first = 0; first < plannedReplications; first += Size)
         {
-            foreach (var run in store.FinishedRuns(batchId, position, first, Size))
+            foreach (var item in page(first))
             {
-                yield return run;
+                yield return item;
             }
         }
     }
