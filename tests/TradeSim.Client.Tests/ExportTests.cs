@@ -96,6 +96,7 @@ public sealed class ExportTests : IDisposable
             var t when t == typeof(long) => await Read<long>(group, field, rows),
             var t when t == typeof(int) => await Read<int>(group, field, rows),
             var t when t == typeof(ulong) => await Read<ulong>(group, field, rows),
+            var t when t == typeof(double) && field.IsNullable => await ReadNullable<double>(group, field, rows),
             var t when t == typeof(double) => await Read<double>(group, field, rows),
             var t when t == typeof(float) => await Read<float>(group, field, rows),
             var t => throw new InvalidOperationException($"column {field.Name} of type {t}"),
@@ -108,6 +109,14 @@ public sealed class ExportTests : IDisposable
         var values = new T[rows];
         await group.ReadAsync(field, values.AsMemory());
         return values.Cast<object?>();
+    }
+
+    private static async Task<IEnumerable<object?>> ReadNullable<T>(ParquetRowGroupReader group, DataField field, int rows)
+        where T : struct
+    {
+        var values = new T?[rows];
+        await group.ReadAsync(field, values.AsMemory());
+        return values.Select(v => (object?)v);
     }
 
     /// <summary>A value as the CSV writes it (invariant culture, round-trip numbers).</summary>

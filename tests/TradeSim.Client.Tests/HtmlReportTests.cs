@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using TradeSim.Client.Batches;
 using TradeSim.Client.Report;
 using TradeSim.Client.Scenarios;
+using TradeSim.Kernel;
 using TradeSim.Kernel.Scenarios;
 using TradeSim.Grains.Runs;
 using TradeSim.Grains.Batches;
@@ -69,14 +70,22 @@ public sealed class HtmlReportFixture : IDisposable
     public IReadOnlyList<string> QueuedGates =>
         [.. Comparison.Scenarios.SelectMany(s => s.DailyQueues).Where(q => q.Mean.Any(v => v > 0) || q.High.Any(v => v > 0)).Select(q => q.Gate).Distinct(StringComparer.Ordinal)];
 
-    /// <summary>One chart per gate KPI (6), one per queued gate, and the network schematic.</summary>
-    public int ExpectedCharts => 6 + QueuedGates.Count + 1;
+    /// <summary>Charted gate and post measures of the catalogue.</summary>
+    public static int GateCharts => KpiCatalogue.Gate.Count(m => m.Chart == KpiChart.Bars);
 
-    /// <summary>Headline comparisons of the one non-baseline scenario: gate trucks and mean hours, corridors, totals.</summary>
+    public static int PostCharts => KpiCatalogue.Post.Count(m => m.Chart == KpiChart.Bars);
+
+    /// <summary>(scenario, headline KPI) pairs with an effect in percent: the forest plot's points.</summary>
+    internal IReadOnlyList<KpiComparison> ForestEffects =>
+        [.. Comparison.Scenarios.Where(s => !s.IsBaseline).SelectMany(s => s.VsBaseline).Where(k => KpiCatalogue.IsHeadline(k.Kpi) && double.IsFinite(k.Paired.Percent))];
+
+    /// <summary>One chart per charted gate and post measure, one per queued gate, the forest plot, the map and the flows schematic.</summary>
+    public int ExpectedCharts => GateCharts + PostCharts + QueuedGates.Count + (ForestEffects.Count > 0 ? 1 : 0) + 2;
+
+    /// <summary>The table's comparisons of the one non-baseline scenario: headline and charted KPIs of gates, corridors and totals.</summary>
     internal IReadOnlyList<KpiComparison> HeadlineComparisons =>
         [.. Comparison.Scenarios.Single(s => !s.IsBaseline).VsBaseline.Where(k =>
-            k.Kpi.StartsWith("corridor.", StringComparison.Ordinal) || k.Kpi.StartsWith("total.", StringComparison.Ordinal)
-            || (k.Kpi.StartsWith("gate.", StringComparison.Ordinal) && (k.Kpi.EndsWith(".trucks", StringComparison.Ordinal) || k.Kpi.EndsWith(".hours_to_cross_mean", StringComparison.Ordinal))))];
+            KpiCatalogue.Find(k.Kpi) is { Measure: { Group: KpiGroup.Gate or KpiGroup.Corridor or KpiGroup.Total } m } && (m.Headline || m.Chart == KpiChart.Bars))];
 
     public void Dispose() => _temp.Dispose();
 }
@@ -107,7 +116,7 @@ public sealed partial class HtmlReportTests(HtmlReportFixture report) : IClassFi
         // Escaped, the text shows in the scenario list (description), the comparison table (gate name) and the scenario text.
         var escaped = WebUtility.HtmlEncode(HtmlReportFixture.Hostile);
         Assert.True(Count(Html, escaped) >= 3, $"expected the escaped hostile text at least three times, found {Count(Html, escaped)}");
-        Assert.Contains(WebUtility.HtmlEncode(HtmlReportFixture.Hostile + ": trucks"), Html, StringComparison.Ordinal);
+        Assert.Contains(WebUtility.HtmlEncode(HtmlReportFixture.Hostile + ": trucks that crossed"), Html, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -116,7 +125,10 @@ public sealed partial class HtmlReportTests(HtmlReportFixture report) : IClassFi
         Assert.NotEmpty(report.QueuedGates);
         Assert.Equal(report.ExpectedCharts, Count(Html, "<svg"));
         Assert.Equal(report.ExpectedCharts, Count(Html, "</svg>"));
-        Assert.Equal(6, Count(Html, "<svg class=\"chart\" id=\"chart-gate-"));
+        Assert.Equal(HtmlReportFixture.GateCharts, Count(Html, "<svg class=\"chart\" id=\"chart-gate-"));
+        Assert.Equal(HtmlReportFixture.PostCharts, Count(Html, "<svg class=\"chart\" id=\"chart-post-"));
+        Assert.Single(Regex.Matches(Html, "<svg [^>]*id=\"chart-forest\""));
+        Assert.Single(Regex.Matches(Html, "<svg [^>]*id=\"chart-map\""));
         Assert.Equal(report.QueuedGates.Count, Count(Html, "<svg class=\"chart\" id=\"chart-queue-"));
         Assert.Single(Regex.Matches(Html, "<svg [^>]*id=\"chart-network\""));
 
@@ -166,6 +178,66 @@ public sealed partial class HtmlReportTests(HtmlReportFixture report) : IClassFi
         var significant = headline.Count(k => !k.UnchangedInEveryReplication && k.Paired.IsSignificant);
         Assert.Equal(significant, Count(Html, "<tr class=\"kpi significant\">"));
         Assert.Equal(significant, Count(Html, "<span class=\"mark\""));
+    }
+
+    [Fact]
+    public void HtmlReport_summary_names_each_what_ifs_largest_significant_effect()
+    {
+        var upgrade = report.Comparison.Scenarios.Single(s => !s.IsBaseline);
+        var largest = upgrade.VsBaseline
+            .Where(k => k.Paired.IsSignificant && double.IsFinite(k.Paired.Percent) && report.HeadlineComparisons.Contains(k))
+            .OrderByDescending(k => Math.Abs(k.Paired.Percent))
+            .ThenBy(k => k.Kpi, StringComparer.Ordinal)
+            .First();
+        var summary = Html[Html.IndexOf("<section id=\"summary\">", StringComparison.Ordinal)..Html.IndexOf("<section id=\"scenarios\">", StringComparison.Ordinal)];
+
+        var item = Assert.Single(Regex.Matches(summary, "<li>.*?</li>", RegexOptions.Singleline)).Value;
+        Assert.Contains($"<strong>{upgrade.Name}</strong>", item, StringComparison.Ordinal);
+        var measure = KpiCatalogue.Find(largest.Kpi)!.Value.Measure;
+        Assert.Contains($"{measure.Label} {(largest.Paired.MeanDifference < 0 ? "falls" : "rises")} {ReportText.Number(Math.Abs(largest.Paired.Percent), 1)}%", item, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HtmlReport_forest_plot_has_a_point_per_scenario_and_headline_kpi_with_a_percent()
+    {
+        var forest = Regex.Match(Html, "<svg [^>]*id=\"chart-forest\".*?</svg>", RegexOptions.Singleline).Value;
+
+        Assert.NotEmpty(report.ForestEffects);
+        Assert.Equal(report.ForestEffects.Count, Count(forest, "class=\"c-effect\""));
+        foreach (var k in report.ForestEffects)
+        {
+            Assert.Contains($"{ReportText.Signed(k.Paired.Percent, 1)}%", forest, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void HtmlReport_glossary_describes_every_measure_shown_from_the_catalogue()
+    {
+        var glossary = Html[Html.IndexOf("<section id=\"glossary\">", StringComparison.Ordinal)..Html.IndexOf("<section id=\"provenance\">", StringComparison.Ordinal)];
+        var shown = report.Comparison.Scenarios.SelectMany(s => s.Kpis).Select(k => KpiCatalogue.Find(k.Kpi)!.Value.Measure).Distinct().ToList();
+
+        Assert.Equal(shown.Count, Count(glossary, "<tr id=\"kpi-"));
+        foreach (var m in shown)
+        {
+            Assert.Contains($"<code>{m.Pattern}</code>", glossary, StringComparison.Ordinal);
+            Assert.Contains(WebUtility.HtmlEncode(m.Description), glossary, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void HtmlReport_a_kpi_without_data_reads_no_data_never_zero()
+    {
+        // Si Choang is closed for the whole baseline window: no truck crosses it, so it has no crossing time.
+        var baseline = report.Comparison.Baseline;
+        Assert.Equal(0, baseline.Kpi("gate.si-choang.trucks")!.Stats.Mean);
+        Assert.Equal(0, baseline.Kpi("gate.si-choang.hours_to_cross_mean")!.Stats.N);
+        Assert.True(double.IsNaN(baseline.Kpi("gate.si-choang.hours_to_cross_mean")!.Stats.Mean));
+
+        // Its trucks chart has a bar of 0; its crossing-time chart has no bar at all (a bar's tooltip names the gate).
+        string Chart(string id) => Regex.Match(Html, $"<svg [^>]*id=\"{id}\".*?</svg>", RegexOptions.Singleline).Value;
+        Assert.Contains("Si Choang - Den Suoi Thang: 0 (95% CI", Chart("chart-gate-trucks"), StringComparison.Ordinal);
+        Assert.DoesNotContain("Si Choang - Den Suoi Thang: ", Chart("chart-gate-hours-to-cross-mean"), StringComparison.Ordinal);
+        Assert.Contains("Bo Y - Phu Cua: ", Chart("chart-gate-hours-to-cross-mean"), StringComparison.Ordinal);
     }
 
     [Fact]

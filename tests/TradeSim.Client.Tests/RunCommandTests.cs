@@ -1,3 +1,4 @@
+using TradeSim.Kernel;
 using System.Text.Json;
 
 namespace TradeSim.Client.Tests;
@@ -30,10 +31,64 @@ public sealed class RunCommandTests(TempDirectoryFixture temp) : IClassFixture<T
         {
             Assert.True(gate.GetProperty("trucks").GetInt64() >= 0);
             Assert.True(gate.GetProperty("tonnes").GetDouble() >= 0);
-            Assert.True(gate.GetProperty("mean_hours_to_cross").GetDouble() >= 0);
+            // No truck crossed: no crossing time (null), never 0 h.
+            var hours = gate.GetProperty("hours_to_cross_mean");
+            Assert.Equal(gate.GetProperty("trucks").GetInt64() == 0, hours.ValueKind == JsonValueKind.Null);
+            Assert.True(hours.ValueKind == JsonValueKind.Null || hours.GetDouble() > 0);
         }
 
         Assert.True(Gate(root, "nam-giang").GetProperty("trucks").GetInt64() > 0, "the busiest transit gate carried no trucks in 30 days");
+    }
+
+    [Fact]
+    public void Run_AndBatch_ReportTheSameKpisUnderTheSameNames()
+    {
+        // `run` (seed 1, replication 0) and replication 0 of a batch with seed 1 simulate the same thing: every gate,
+        // post, corridor and total measure `run --json` shows has the value the batch stored under group.entity.measure.
+        var db = Path.Combine(temp.NewDirectory("same-names"), "batch.db");
+        var batch = Cli.Run("batch", "baseline", "--replications", "1", "--seed", "1", "--set", "settings.days=30", "--db", db);
+        Assert.True(batch.ExitCode == 0, batch.Describe());
+        var export = Cli.Run("export", "1", "--format", "jsonl", "--db", db);
+        Assert.True(export.ExitCode == 0, export.Describe());
+        var stored = new Dictionary<string, double?>(StringComparer.Ordinal);
+        foreach (var line in export.Json.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            using var row = JsonDocument.Parse(line);
+            var value = row.RootElement.GetProperty("value");
+            stored[row.RootElement.GetProperty("kpi").GetString()!] = value.ValueKind == JsonValueKind.Null ? null : value.GetDouble();
+        }
+
+        using var json = JsonDocument.Parse(_baseline30Days.Value.StdoutBytes);
+        var root = json.RootElement;
+        var compared = 0;
+        void Same<T>(IReadOnlyList<KpiMeasure<T>> measures, JsonElement element, string entity)
+        {
+            foreach (var m in measures)
+            {
+                var shown = element.GetProperty(m.Measure);
+                Assert.Equal(stored[m.NameFor(entity)], shown.ValueKind == JsonValueKind.Null ? null : shown.GetDouble());
+                compared++;
+            }
+        }
+
+        foreach (var gate in root.GetProperty("gates").EnumerateArray())
+        {
+            var id = gate.GetProperty("id").GetString()!;
+            Same(KpiCatalogue.Gate, gate, id);
+            foreach (var post in gate.GetProperty("posts").EnumerateArray())
+            {
+                Same(KpiCatalogue.Post, post, $"{id}.{post.GetProperty("country").GetString()}");
+            }
+        }
+
+        foreach (var corridor in root.GetProperty("corridors").EnumerateArray())
+        {
+            Same(KpiCatalogue.Corridor, corridor, corridor.GetProperty("id").GetString()!);
+        }
+
+        Same(KpiCatalogue.Total, root.GetProperty("totals"), string.Empty);
+        Assert.True(compared > 150, $"only {compared} KPIs compared");
+        Assert.Contains(stored, k => k.Value is null);
     }
 
     [Fact]
@@ -41,7 +96,7 @@ public sealed class RunCommandTests(TempDirectoryFixture temp) : IClassFixture<T
     {
         using var json = JsonDocument.Parse(_baseline30Days.Value.StdoutBytes);
         var corridor = json.RootElement.GetProperty("corridors").EnumerateArray().Single(c => c.GetProperty("id").GetString() == "quang-nam-sekong");
-        var carec = corridor.GetProperty("carec");
+        var carec = corridor;
 
         // Loaded trips through Nam Giang: their border time is part of the trip, so the speed with delays is lower,
         // and a crossing costs at least the gate's 15 USD fee.
@@ -50,7 +105,7 @@ public sealed class RunCommandTests(TempDirectoryFixture temp) : IClassFixture<T
         Assert.True(carec.GetProperty("speed_with_delays_kmh").GetDouble() < carec.GetProperty("speed_without_delays_kmh").GetDouble());
         Assert.True(carec.GetProperty("crossing_cost_usd").GetDouble() > 15);
         Assert.True(carec.GetProperty("cost_per_500km_20t_usd").GetDouble() > 0);
-        Assert.True(json.RootElement.GetProperty("logistics_cost_usd").GetDouble() > 0);
+        Assert.True(json.RootElement.GetProperty("totals").GetProperty("logistics_cost_usd").GetDouble() > 0);
     }
 
     [Fact]
@@ -106,7 +161,7 @@ public sealed class RunCommandTests(TempDirectoryFixture temp) : IClassFixture<T
     }
 
     [Fact]
-    public void Run_WithOut_WritesTheFiveCsvTables()
+    public void Run_WithOut_WritesTheSixCsvTables()
     {
         var dir = Path.Combine(temp.NewDirectory("csv"), "out");
 
@@ -123,11 +178,12 @@ public sealed class RunCommandTests(TempDirectoryFixture temp) : IClassFixture<T
 
         var expected = new (string File, string Header, int Rows)[]
         {
-            ("gates.csv", "scenario,replication,gate,name,corridor,class,trucks,loaded_trucks,tonnes,value_usd,mean_hours_to_cross,p95_hours_to_cross,utilisation,max_queue,mean_trucks_in_gate", gates),
-            ("posts.csv", "scenario,replication,gate,country,lanes,served,mean_wait_hours,mean_service_hours,mean_queue_length,utilisation,roadside_truck_hours", posts),
-            ("corridors.csv", "scenario,replication,corridor,gates,trucks,loaded_trucks,tonnes,value_usd,mean_hours_to_cross", corridors),
+            ("gates.csv", "scenario,replication,gate,name,corridor,class,trucks,loaded_trucks,tonnes,value_usd,hours_to_cross_mean,hours_to_cross_p95,max_queue,mean_queue,utilisation,mean_trucks_in_gate", gates),
+            ("posts.csv", "scenario,replication,gate,country,lanes,served,utilisation,mean_queue,wait_hours_mean,service_hours_mean,roadside_truck_hours", posts),
+            ("corridors.csv", "scenario,replication,corridor,gates,trucks,tonnes,hours_to_cross_mean,loaded_trips,hours_to_cross,crossing_cost_usd,cost_per_500km_20t_usd,speed_with_delays_kmh,speed_without_delays_kmh", corridors),
+            ("totals.csv", "scenario,replication,trade_value_usd,tonnes_delivered,logistics_cost_usd,logistics_cost_per_tonne_usd,trucks_diverted,border_legs", 1),
             ("commodities.csv", "scenario,replication,commodity,produced_t,delivered_t,delivered_value_usd,crossed_t,conservation_produced_t,conservation_delivered_t,conservation_in_transit_t,conservation_queued_t,conservation_stock_t", commodities),
-            ("daily.csv", "scenario,replication,date,gate,trucks,tonnes,mean_hours_to_cross,queue_at_end_of_day,mean_queue", 30 * gates),
+            ("daily.csv", "scenario,replication,date,gate,trucks,tonnes,hours_to_cross_mean,queue_at_end_of_day,mean_queue", 30 * gates),
         };
         foreach (var (file, header, rows) in expected)
         {
@@ -144,7 +200,7 @@ public sealed class RunCommandTests(TempDirectoryFixture temp) : IClassFixture<T
             Assert.All(data, row => Assert.Equal(columns, row.Split(',').Length));
         }
 
-        Assert.Equal(5, Directory.GetFiles(dir).Length);
+        Assert.Equal(6, Directory.GetFiles(dir).Length);
     }
 
     [Fact]

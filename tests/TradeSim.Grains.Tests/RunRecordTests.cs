@@ -82,14 +82,14 @@ public sealed class RunRecordTests
         var result = ShortBaselineRun.Value;
 
         var record = RunRecord.Of(result);
-        var expected = RunKpis.Extract(result);
+        var expected = KpiCatalogue.Extract(result);
 
         Assert.Equal(5, result.Days);
         Assert.True(expected.Count > 20, $"only {expected.Count} KPIs");
         Assert.Equal(expected.Select(k => k.Name), record.Kpis.Select(k => k.Name));
         Assert.Equal(expected.Select(k => BitConverter.DoubleToInt64Bits(k.Value + 0.0)), record.Kpis.Select(k => BitConverter.DoubleToInt64Bits(k.Value)));
         Assert.Contains(record.Kpis, k => k.Value != 0);
-        var queues = RunKpis.DailyQueues(result);
+        var queues = DailyQueueSeries.Of(result);
         Assert.Equal(queues.Select(q => q.Gate), record.DailyQueues.Select(q => q.Gate));
         Assert.Equal(queues.Select(q => q.MeanQueue), record.DailyQueues.Select(q => q.MeanQueue));
         Assert.All(record.DailyQueues, q => Assert.Equal(5, q.MeanQueue.Length));

@@ -76,8 +76,8 @@ public sealed class ClusterDatabaseTests(PostgresFixture postgres) : IClassFixtu
 
         database.Prepare();
 
-        Assert.Equal(3, ClusterDatabase.SchemaVersion);
-        Assert.Equal(["1", "2", "3"], Sql.Rows(database.ConnectionString, "SELECT version FROM tradesim_schema ORDER BY version"));
+        Assert.Equal(4, ClusterDatabase.SchemaVersion);
+        Assert.Equal(["1", "2", "3", "4"], Sql.Rows(database.ConnectionString, "SELECT version FROM tradesim_schema ORDER BY version"));
         Assert.Equal(
             ["batch_scenarios", "batches", "orleansmembershiptable", "orleansmembershipversiontable", "orleansquery", "results", "runs", "scenario_texts", "tradesim_schema"],
             Sql.Rows(database.ConnectionString, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"));
@@ -107,7 +107,7 @@ public sealed class ClusterDatabaseTests(PostgresFixture postgres) : IClassFixtu
 
         database.Prepare();
 
-        Assert.Equal(["1", "2", "3"], Sql.Rows(connectionString, "SELECT version FROM tradesim_schema ORDER BY version"));
+        Assert.Equal(["1", "2", "3", "4"], Sql.Rows(connectionString, "SELECT version FROM tradesim_schema ORDER BY version"));
         Assert.Equal("0", Sql.Row(connectionString, "SELECT count(*) FROM pg_tables WHERE tablename IN ('silos', 'run_leases')"));
         Assert.Equal("0", Sql.Row(connectionString, "SELECT count(*) FROM information_schema.columns WHERE column_name IN ('silo_id', 'lease_owner', 'failures', 'not_before')"));
 
@@ -139,12 +139,12 @@ public sealed class ClusterDatabaseTests(PostgresFixture postgres) : IClassFixtu
     public void Prepare_HigherSchemaVersion_IsRefused_AndChangesNothing()
     {
         var database = postgres.NewDatabase();
-        Sql.Execute(database.ConnectionString, "INSERT INTO tradesim_schema (version) VALUES (4)");
+        Sql.Execute(database.ConnectionString, "INSERT INTO tradesim_schema (version) VALUES (5)");
         var before = Sql.Rows(database.ConnectionString, SchemaSnapshot);
 
         var e = Assert.Throws<ClusterUnavailableException>(database.Prepare);
 
-        Assert.Contains("has schema version 4; this build knows up to 3: upgrade tradesim", e.Message, StringComparison.Ordinal);
+        Assert.Contains("has schema version 5; this build knows up to 4: upgrade tradesim", e.Message, StringComparison.Ordinal);
         Assert.Equal(before, Sql.Rows(database.ConnectionString, SchemaSnapshot));
     }
 

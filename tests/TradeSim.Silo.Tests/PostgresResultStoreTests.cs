@@ -1,3 +1,4 @@
+using TradeSim.Kernel;
 using System.Collections.Concurrent;
 using Npgsql;
 using TradeSim.Grains.Batches;
@@ -133,20 +134,6 @@ public sealed class PostgresResultStoreTests(PostgresFixture postgres) : IClassF
             $"done|silo-a|{SiloA.SiloAddress}|12.5|true|{Created.AddMinutes(3).UtcDateTime:yyyy-MM-dd HH:mm:ss}",
             Sql.Row(database.ConnectionString, $"SELECT state, silo, silo_address, wall_ms, conserved, to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') FROM runs WHERE batch_id = {id}"));
         Assert.Equal(Convert.ToHexStringLower(record.Digest), Sql.Row(database.ConnectionString, $"SELECT encode(digest, 'hex') FROM results WHERE batch_id = {id}"));
-    }
-
-    [Fact]
-    public void SaveResult_NotANumber_IsKept()
-    {
-        // PostgreSQL's double precision keeps NaN (the embedded store refuses it: see SqliteResultStoreTests). The
-        // kernel never reports NaN: it guards every division.
-        var database = postgres.NewDatabase();
-        var store = Store(database);
-        var (id, _) = store.CreateBatch(Spec(scenarios: 1), 1, Created);
-
-        store.SaveResult(Key(id, 0, 0), Record([new KpiValue("k", double.NaN)]), SiloA, 1, Created);
-
-        Assert.True(double.IsNaN(Assert.Single(store.AllFinishedRuns(id)).Kpis["k"]));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using TradeSim.Kernel;
 using System.Collections.Concurrent;
 using TradeSim.Grains.Batches;
 using TradeSim.Grains.Runs;
@@ -299,6 +300,51 @@ public abstract class ResultStoreContract
         Assert.Equal(Threads - 1, outcomes.Count(o => o == SaveOutcome.IdenticalDuplicate));
         Assert.Single(store.AllFinishedRuns(id));
         Assert.Equal(2, store.AllDailyQueues(id).Count);
+    }
+
+    [Fact]
+    public void SaveResult_AKpiWithoutData_IsNamedInKpiNames_AndReadBackAbsent_NeverAsZero()
+    {
+        // NaN is how a run says "no data" (no truck crossed, so no crossing time): the store keeps the name in its
+        // place and gives no value back, so statistics count only the runs that measured it.
+        var store = NewStore();
+        var (id, _) = store.CreateBatch(Spec(scenarios: 1), 2, Created);
+        store.SaveResult(Key(id, 0, 0), Record([new("gate.a.trucks", 0), new("gate.a.hours_to_cross_mean", double.NaN), new("total.trade_value_usd", 5)]), SiloA, 1, Created);
+        store.SaveResult(Key(id, 0, 1), Record([new("gate.a.trucks", 3), new("gate.a.hours_to_cross_mean", 2.5), new("total.trade_value_usd", 6)]), SiloA, 1, Created);
+
+        Assert.Equal(["gate.a.trucks", "gate.a.hours_to_cross_mean", "total.trade_value_usd"], store.KpiNames(id, 0));
+        var runs = store.AllFinishedRuns(id);
+        Assert.Equal(["gate.a.trucks", "total.trade_value_usd"], runs[0].Kpis.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(2.5, runs[1].Kpis["gate.a.hours_to_cross_mean"]);
+    }
+
+    [Fact]
+    public void LoadBatch_KeepsThePrecisionKpisTheAbsoluteToleranceAndEachScenariosEntities()
+    {
+        var store = NewStore();
+        var policy = new ReplicationPolicy(5, 50, 0.05) { PrecisionKpis = ["corridor.*.hours_to_cross", "gate.bo-y.trucks"], AbsoluteTolerance = 0.25 };
+        var entities = new ScenarioEntities(
+            "two gates",
+            new DateOnly(2023, 1, 1),
+            365,
+            14,
+            [new GateEntity("g", "Gate G", "c", "main", [new PostEntity("vn", "Post V", 2), new PostEntity("la", "Post L", 1)], [new ClosureEntity(new DateOnly(2023, 3, 1), 14, "landslide")], 15.54, 107.37)],
+            [new NodeEntity("n", "Node N", "vn", "hub", null, null)],
+            [new CommodityEntity("ore", "Ore")],
+            [new FlowEntity("f", "ore", "n", "n")]);
+        var spec = Spec(scenarios: 2, policy: policy);
+        spec = spec with { Scenarios = [spec.Scenarios[0] with { Entities = entities }, spec.Scenarios[1]] };
+        var (id, _) = store.CreateBatch(spec, 5, Created);
+
+        var loaded = store.LoadBatch(id).Spec;
+
+        Assert.Equal(policy, loaded.Policy);
+        Assert.Equal(["corridor.*.hours_to_cross", "gate.bo-y.trucks"], loaded.Policy.PrecisionKpis);
+        Assert.Equal(0.25, loaded.Policy.AbsoluteTolerance);
+        var gate = Assert.Single(loaded.Scenarios[0].Entities.Gates);
+        Assert.Equal(("Gate G", 15.54, 107.37, "landslide", "Post L"), (gate.Name, gate.Latitude, gate.Longitude, gate.Closures[0].Reason, gate.Posts[1].Name));
+        Assert.Equal(entities.ToJson(), loaded.Scenarios[0].Entities.ToJson());
+        Assert.Equal(spec.Scenarios[1].Entities.ToJson(), loaded.Scenarios[1].Entities.ToJson());
     }
 
     [Fact]

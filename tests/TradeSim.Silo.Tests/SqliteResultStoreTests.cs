@@ -1,3 +1,4 @@
+using TradeSim.Kernel;
 using Microsoft.Data.Sqlite;
 using TradeSim.Grains.Batches;
 using TradeSim.Grains.Runs;
@@ -31,8 +32,8 @@ public sealed class SqliteResultStoreTests : IDisposable
         {
         }
 
-        Assert.Equal(2, SqliteResultStore.SchemaVersion);
-        Assert.Equal(2L, Query(path, "SELECT version FROM schema_version"));
+        Assert.Equal(3, SqliteResultStore.SchemaVersion);
+        Assert.Equal(3L, Query(path, "SELECT version FROM schema_version"));
         Assert.Equal(1L, Query(path, "SELECT count(*) FROM schema_version"));
         Assert.Equal("wal", Query(path, "PRAGMA journal_mode"));
     }
@@ -64,7 +65,7 @@ public sealed class SqliteResultStoreTests : IDisposable
         using var third = SqliteResultStore.Open(path, create: true);
         Assert.Equal(BatchStatus.Complete, third.LoadBatch(id).Status);
         Assert.Equal([id], third.BatchIds());
-        Assert.Equal(2L, Query(path, "SELECT version FROM schema_version"));
+        Assert.Equal(3L, Query(path, "SELECT version FROM schema_version"));
     }
 
     [Fact]
@@ -101,20 +102,6 @@ public sealed class SqliteResultStoreTests : IDisposable
     }
 
     [Fact]
-    public void SaveResult_NotANumber_IsRefused_AndTheRunStaysPending()
-    {
-        // SQLite stores a NaN REAL as NULL, which kpis.value refuses (the cluster store keeps NaN: see
-        // PostgresResultStoreTests). The kernel never reports NaN: it guards every division.
-        using var store = SqliteResultStore.Open(NewPath(), create: true);
-        var (id, _) = store.CreateBatch(Spec(scenarios: 1), 1, Created);
-
-        Assert.ThrowsAny<Exception>(() => store.SaveResult(Key(id, 0, 0), Record([new KpiValue("k", double.NaN)]), SiloA, 1, Created));
-
-        Assert.Equal(StoredRunState.Pending, Assert.Single(store.RunStates(id)).State);
-        Assert.Empty(store.AllFinishedRuns(id));
-    }
-
-    [Fact]
     public void DailyQueues_SeriesOfDifferentLengths_RoundTripEachAsWritten()
     {
         // Each series is a row of its own here (the cluster store refuses series of different lengths: see PostgresResultStoreTests).
@@ -129,7 +116,7 @@ public sealed class SqliteResultStoreTests : IDisposable
     }
 
     [Fact]
-    public void Open_Version1File_IsMigratedToVersion2_KeepingItsBatchesAndResults()
+    public void Open_Version1File_IsMigratedToTheCurrentVersion_KeepingItsBatchesAndResults()
     {
         var path = NewPath("from-version-1.db");
         var spec = Spec(scenarios: 2, seed: ulong.MaxValue);
@@ -137,7 +124,7 @@ public sealed class SqliteResultStoreTests : IDisposable
 
         using (var store = SqliteResultStore.Open(path, create: false))
         {
-            Assert.Equal(2L, Query(path, "SELECT version FROM schema_version"));
+            Assert.Equal(3L, Query(path, "SELECT version FROM schema_version"));
             var batch = store.LoadBatch(1);
             Assert.Equal((BatchStatus.Interrupted, 2, BatchSpec.DefaultMaxAttempts, ulong.MaxValue), (batch.Status, batch.PlannedReplications, batch.MaxAttempts, batch.Spec.Seed));
             Assert.Equal("0.1.0+version-1", batch.EngineVersion);
@@ -159,10 +146,19 @@ public sealed class SqliteResultStoreTests : IDisposable
             store.RecordFailure(Key(1, 1, 0), "boom", giveUp: true);
             Assert.Equal(SaveOutcome.Stored, store.SaveResult(Key(1, 0, 1), Record(), SiloA, 1, Created));
             Assert.Equal([new FailedRun(1, 0, 1, "boom")], store.FailedRuns(1));
+
+            // Version 3: a KPI without data is kept as NULL and read back absent; the batch stored no entities, so
+            // they come from its text; its precision policy has the defaults.
+            Assert.Equal(SaveOutcome.Stored, store.SaveResult(Key(1, 1, 1), Record([new KpiValue("gate.a.trucks", 0), new KpiValue("gate.a.hours_to_cross_mean", double.NaN)]), SiloA, 1, Created));
+            Assert.Equal(["gate.a.trucks"], store.AllFinishedRuns(1).Single(r => (r.Position, r.Replication) == (1, 1)).Kpis.Keys);
+            Assert.Equal(DBNull.Value, Query(path, "SELECT value FROM kpis WHERE batch_id = 1 AND position = 1 AND replication = 1 AND kpi = 'gate.a.hours_to_cross_mean'"));
+            Assert.Equal(spec.Scenarios[0].Entities.ToJson(), store.LoadBatch(1).Spec.Scenarios[0].Entities.ToJson());
+            Assert.Empty(store.LoadBatch(1).Spec.Policy.PrecisionKpis);
+            Assert.Equal(0.0, store.LoadBatch(1).Spec.Policy.AbsoluteTolerance);
         }
 
         using var reopened = SqliteResultStore.Open(path, create: false);
-        Assert.Equal(2, reopened.AllFinishedRuns(1).Count);
+        Assert.Equal(3, reopened.AllFinishedRuns(1).Count);
     }
 
     [Fact]
@@ -173,14 +169,14 @@ public sealed class SqliteResultStoreTests : IDisposable
         {
         }
 
-        Execute(path, "UPDATE schema_version SET version = 3");
+        Execute(path, "UPDATE schema_version SET version = 4");
         Execute(path, "PRAGMA wal_checkpoint(TRUNCATE)");
         var before = File.ReadAllBytes(path);
 
         var e = Assert.Throws<ResultStoreException>(() => SqliteResultStore.Open(path, create: false));
 
-        Assert.Contains("schema version 3", e.Message, StringComparison.Ordinal);
-        Assert.Contains("reads versions 1 to 2", e.Message, StringComparison.Ordinal);
+        Assert.Contains("schema version 4", e.Message, StringComparison.Ordinal);
+        Assert.Contains("reads versions 1 to 3", e.Message, StringComparison.Ordinal);
         Assert.Contains(path, e.Message, StringComparison.Ordinal);
         Assert.Equal(before, File.ReadAllBytes(path));
     }

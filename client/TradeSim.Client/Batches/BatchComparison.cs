@@ -45,6 +45,9 @@ internal sealed record BatchComparison(BatchRecord Batch, int Replications, bool
     /// <summary>With `--precision`: how many headline KPIs the rule judged (those of entities with material traffic).</summary>
     public int JudgedKpis { get; init; }
 
+    /// <summary>The batches the scenarios come from when `compare --scenario` took them from several; empty for one batch.</summary>
+    public IReadOnlyList<long> SourceBatches { get; init; } = [];
+
     /// <summary>The band of the daily queue charts: the 10th to the 90th percentile over replications.</summary>
     private const double BandLow = 0.1;
     private const double BandHigh = 0.9;
@@ -83,13 +86,26 @@ internal sealed record BatchComparison(BatchRecord Batch, int Replications, bool
                 var kpis = replication.RunsByPosition[s].Kpis;
                 for (var k = 0; k < names[s].Count; k++)
                 {
-                    var value = kpis[names[s][k]];
-                    tallies[s][k].Add(value);
+                    // A KPI the run had no data for (no truck crossed, so no crossing time) counts in neither mean
+                    // nor difference: N is the replications that had it.
+                    var has = kpis.TryGetValue(names[s][k], out var value);
+                    if (has)
+                    {
+                        tallies[s][k].Add(value);
+                    }
+
                     if (k < shared[s].Length && shared[s][k] >= 0)
                     {
-                        var baseValue = baseKpis[names[basePosition][shared[s][k]]];
-                        differences[s][k].Add(value - baseValue);
-                        unchanged[s][k] &= value.Equals(baseValue);
+                        var baseHas = baseKpis.TryGetValue(names[basePosition][shared[s][k]], out var baseValue);
+                        if (has && baseHas)
+                        {
+                            differences[s][k].Add(value - baseValue);
+                            unchanged[s][k] &= value.Equals(baseValue);
+                        }
+                        else if (has != baseHas)
+                        {
+                            unchanged[s][k] = false;
+                        }
                     }
                 }
 
@@ -140,8 +156,8 @@ internal sealed record BatchComparison(BatchRecord Batch, int Replications, bool
         var reached = false;
         if (batch.Spec.Policy.Precision is { } precision)
         {
-            judged = PrecisionRule.Judged(store, batchId, scenarioCount, batch.PlannedReplications);
-            unconverged = [.. judged.Where(j => !PrecisionRule.IsMet(j.Spread, precision))];
+            judged = PrecisionRule.Judged(store, batchId, scenarioCount, batch.PlannedReplications, batch.Spec.Policy.PrecisionKpis);
+            unconverged = [.. judged.Where(j => !PrecisionRule.IsMet(j.Spread, precision, batch.Spec.Policy.AbsoluteTolerance))];
             reached = unconverged.Count == 0;
         }
 

@@ -48,7 +48,24 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
     {
         var files = new Argument<string[]>("FILE") { Description = "Scenario files or bundled names; the first is the baseline unless --baseline names another", Arity = ArgumentArity.ZeroOrMore };
         var replications = CommandLineValues.OptionalInt("--replications", $"Replications per scenario (default {DefaultReplications})", 1, 100_000);
-        var precision = CommandLineValues.OptionalFraction("--precision", "Add replications until every headline KPI's 95% half-width is at most P x |mean| (e.g. 0.02)", 0, 1, "0.02");
+        var precision = CommandLineValues.OptionalFraction("--precision", "Add replications until every judged KPI's 95% half-width is at most P x |mean| (e.g. 0.02); judged: the headline KPIs of gates and corridors with material traffic, or --precision-kpi", 0, 1, "0.02");
+        var precisionKpi = new Option<string[]>("--precision-kpi")
+        {
+            Description = "With --precision: judge these KPIs instead of the headline ones; a name or a glob (* any characters, ? one), e.g. 'corridor.*.hours_to_cross' (repeatable; `tradesim kpis` lists the names)",
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = false,
+        };
+        precisionKpi.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+            {
+                if (KpiPattern.Problem(token.Value) is { } problem)
+                {
+                    result.AddError($"--precision-kpi: {problem}");
+                }
+            }
+        });
+        var precisionAbsolute = CommandLineValues.OptionalFraction("--precision-absolute", "With --precision: a KPI is also precise enough when its 95% half-width is at most A in its own unit (e.g. 0.25 hours)", 0, double.MaxValue, "0.25");
         var maxReplications = CommandLineValues.OptionalInt("--max-replications", $"With --precision: the most replications to run (default {DefaultMaxReplications})", 2, 100_000);
         var baseline = CommandLineValues.Text("--baseline", "The scenario the others are compared with (name or file; default: the first)");
         var seed = CommandLineValues.Seed("--seed", "Master seed: replication i of every scenario uses streams from (seed, i)", 1);
@@ -62,7 +79,7 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
         var metrics = new Option<bool>("--metrics") { Description = "Export TradeSim's and Orleans' metrics (OpenTelemetry console exporter) to stderr every 2 s and at the end" };
         var command = new Command("batch", "Run scenarios x replications on the embedded silo, keep the results in SQLite, and compare every scenario with the baseline.")
         {
-            files, replications, precision, maxReplications, baseline, seed, set, sweep, workers, json, outDir, report, Database, Cluster, resume, metrics,
+            files, replications, precision, precisionKpi, precisionAbsolute, maxReplications, baseline, seed, set, sweep, workers, json, outDir, report, Database, Cluster, resume, metrics,
         };
         CommandLineValues.AddCombinationCheck(command, r =>
         {
@@ -75,6 +92,16 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
             if (r.GetValue(maxReplications) is not null && r.GetValue(precision) is null)
             {
                 r.AddError("--max-replications needs --precision");
+            }
+
+            if (r.GetValue(precisionKpi) is { Length: > 0 } && r.GetValue(precision) is null)
+            {
+                r.AddError("--precision-kpi needs --precision");
+            }
+
+            if (r.GetValue(precisionAbsolute) is not null && r.GetValue(precision) is null)
+            {
+                r.AddError("--precision-absolute needs --precision");
             }
 
             var inputs = new List<string>();
@@ -150,6 +177,10 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
 
             var policy = parse.GetValue(precision) is { } p
                 ? new ReplicationPolicy(Math.Min(PrecisionRule.FirstRound, parse.GetValue(maxReplications) ?? DefaultMaxReplications), parse.GetValue(maxReplications) ?? DefaultMaxReplications, p)
+                {
+                    PrecisionKpis = parse.GetValue(precisionKpi) ?? [],
+                    AbsoluteTolerance = parse.GetValue(precisionAbsolute) ?? 0,
+                }
                 : ReplicationPolicy.Fixed(parse.GetValue(replications) ?? DefaultReplications);
             var spec = new BatchSpec(plan.Scenarios, plan.BaselinePosition, parse.GetValue(seed), policy, console.Arguments);
             if (clusterConnection is not null)
@@ -179,14 +210,43 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
 
     public Command Compare()
     {
-        var batches = new Argument<long[]>("BATCH") { Description = "Batch ids (as `tradesim batch` printed them)", Arity = ArgumentArity.OneOrMore };
+        var batches = new Argument<long[]>("BATCH") { Description = "Batch ids (as `tradesim batch` printed them)", Arity = ArgumentArity.ZeroOrMore };
+        var scenarioRefs = new Option<string[]>("--scenario")
+        {
+            Description = "Compare scenarios of different batches instead: BATCH:NAME, the first the baseline (repeatable; the batches must share engine version and seed)",
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = false,
+        };
         var json = new Option<bool>("--json") { Description = "Write the comparison as JSON to stdout (an array when several batches are given)" };
         var outDir = CommandLineValues.OptionalPath("--out", "Write kpis.csv, summary.csv and vs_baseline.csv to this folder (one batch only)");
         var report = CommandLineValues.OptionalPath("--report", "Write a self-contained HTML report to this file (one batch only)");
-        var command = new Command("compare", "Report stored batches again from the result database (or the cluster), exactly as `tradesim batch` reported them.") { batches, ReadDatabase, Cluster, json, outDir, report };
+        var command = new Command("compare", "Report stored batches again from the result database (or the cluster), exactly as `tradesim batch` reported them; or, with --scenario, compare scenarios of different batches.") { batches, scenarioRefs, ReadDatabase, Cluster, json, outDir, report };
+        CommandLineValues.AddCombinationCheck(command, r =>
+        {
+            var given = r.GetValue(batches) is { Length: > 0 };
+            var scenarios = r.GetValue(scenarioRefs) ?? [];
+            if (given == scenarios.Length > 0)
+            {
+                r.AddError(given ? "give batch ids or --scenario BATCH:NAME, not both" : "compare needs batch ids, or --scenario BATCH:NAME at least twice");
+            }
+
+            if (scenarios.Length == 1)
+            {
+                r.AddError("--scenario needs at least two scenarios: the baseline first, then what to compare with it");
+            }
+
+            foreach (var text in scenarios)
+            {
+                if (ScenarioReference.Parse(text).Problem is { } problem)
+                {
+                    r.AddError(problem);
+                }
+            }
+        });
         command.SetAction(parse =>
         {
-            var ids = parse.GetValue(batches)!;
+            var ids = parse.GetValue(batches) ?? [];
+            var references = (parse.GetValue(scenarioRefs) ?? []).Select(t => ScenarioReference.Parse(t).Reference!.Value).ToList();
             var output = new ComparisonOutput(parse.GetValue(json), parse.GetValue(outDir), parse.GetValue(report));
             if (output.Check() is { } outputProblem)
             {
@@ -200,6 +260,19 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
 
             return WithReader(parse, store =>
             {
+                if (references.Count > 0)
+                {
+                    var (view, problem) = CrossBatchView.Open(store, references);
+                    if (view is null)
+                    {
+                        return Fail(problem!);
+                    }
+
+                    var across = BatchComparison.Build(view, view.LoadBatch(0).Id) with { SourceBatches = view.Batches };
+                    output.Write(console, view, [across]);
+                    return ExitCodes.Success;
+                }
+
                 var comparisons = ids.Select(id => BatchComparison.Build(store, id)).ToList();
                 output.Write(console, store, comparisons);
                 return ExitCodes.Success;

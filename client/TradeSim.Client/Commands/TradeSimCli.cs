@@ -122,6 +122,7 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter errors, Stream s
         root.Subcommands.Add(ValidateCommand());
         root.Subcommands.Add(RunCommand());
         root.Subcommands.Add(ScenariosCommand());
+        root.Subcommands.Add(KpisCommand());
         root.Subcommands.Add(CalibrateCommand());
         root.Subcommands.Add(batches.Batch());
         root.Subcommands.Add(batches.Compare());
@@ -236,6 +237,50 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter errors, Stream s
                 stdout.WriteLine($"    {description}");
             }
 
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary>The KPI catalogue: every name a run, a batch and an export use, with its unit and meaning.</summary>
+    private Command KpisCommand()
+    {
+        var json = new Option<bool>("--json") { Description = "Write the catalogue as JSON to stdout" };
+        var command = new Command("kpis", "List every KPI: its name (G a gate, P a post's country, C a corridor, F a flow), unit, whether it is a headline KPI, and what it measures.") { json };
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(json))
+            {
+                stdout.Flush();
+                var stream = stdoutStream;
+                using var w = new System.Text.Json.Utf8JsonWriter(stream, new System.Text.Json.JsonWriterOptions { Indented = true });
+                w.WriteStartArray();
+                foreach (var m in KpiCatalogue.All)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("kpi", m.Pattern);
+                    w.WriteString("group", KpiCatalogue.Prefix(m.Group));
+                    w.WriteString("measure", m.Measure);
+                    w.WriteString("unit", m.Unit);
+                    w.WriteString("label", m.Label);
+                    w.WriteBoolean("headline", m.Headline);
+                    w.WriteString("aggregation", m.Aggregation.ToString().ToLowerInvariant());
+                    w.WriteString("description", m.Description);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                w.Flush();
+                stream.WriteByte((byte)'\n');
+                stream.Flush();
+                return ExitCodes.Success;
+            }
+
+            Output.TextTable.Write(
+                stdout,
+                ["KPI", "unit", "headline", "meaning"],
+                KpiCatalogue.All.Select(m => new[] { m.Pattern, m.Unit, m.Headline ? "yes" : string.Empty, m.Description }),
+                textColumns: 4);
             return ExitCodes.Success;
         });
         return command;

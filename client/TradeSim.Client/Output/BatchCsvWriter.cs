@@ -2,6 +2,7 @@ using System.Text.Json;
 using TradeSim.Client.Batches;
 using TradeSim.Grains.Runs;
 using TradeSim.Grains.Storage;
+using TradeSim.Kernel;
 
 namespace TradeSim.Client.Output;
 
@@ -82,7 +83,7 @@ internal static class BatchCsvWriter
         ];
     }
 
-    private static readonly string[] SeriesColumns = ["batch", "scenario", "replication", "seed", "gate", "day", "mean_queue"];
+    private static readonly string[] SeriesColumns = ["batch", "scenario", "replication", "seed", "gate", "day", KpiCatalogue.GateMeanQueue.Measure];
 
     /// <summary>The daily series, tidy: one row per (scenario, replication, gate, day of the window).</summary>
     public static void WriteSeriesCsv(TextWriter o, IResultStore store, long batchId)
@@ -105,7 +106,7 @@ internal static class BatchCsvWriter
             w.WriteNumber("seed", row.Seed);
             w.WriteString("gate", row.Gate);
             w.WriteNumber("day", row.Day);
-            w.WriteNumber("mean_queue", row.MeanQueue);
+            w.WriteNumber(KpiCatalogue.GateMeanQueue.Measure, row.MeanQueue);
         });
 
     /// <summary>One JSON object per row, each on its own line.</summary>
@@ -156,7 +157,8 @@ internal static class BatchCsvWriter
                     var first = name.IndexOf('.', StringComparison.Ordinal);
                     var last = name.LastIndexOf('.');
                     var entity = last > first ? name[(first + 1)..last] : string.Empty;
-                    yield return new TidyRow(batchId, scenario, run.Replication, batch.Spec.Seed, name, name[..first], entity, name[(last + 1)..], run.Kpis[name]);
+                    // A KPI the run had no data for is a row with an empty value (null in JSONL and Parquet), never 0.
+                    yield return new TidyRow(batchId, scenario, run.Replication, batch.Spec.Seed, name, name[..first], entity, name[(last + 1)..], run.Kpis.GetValueOrDefault(name, double.NaN));
                 }
             }
         }

@@ -41,6 +41,17 @@ internal static class BatchJsonWriter
         var spec = c.Batch.Spec;
         w.WriteStartObject();
         w.WriteNumber("batch", c.Batch.Id);
+        if (c.SourceBatches.Count > 1)
+        {
+            w.WriteStartArray("batches");
+            foreach (var id in c.SourceBatches)
+            {
+                w.WriteNumberValue(id);
+            }
+
+            w.WriteEndArray();
+        }
+
         w.WriteNumber("replications", c.Replications);
         w.WriteNumber("seed", spec.Seed);
         w.WriteString("baseline", c.Baseline.Name);
@@ -50,6 +61,14 @@ internal static class BatchJsonWriter
         {
             w.WriteStartObject("precision");
             w.WriteNumber("target", precision);
+            w.WriteNumber("absolute_tolerance", spec.Policy.AbsoluteTolerance);
+            w.WriteStartArray("kpi_patterns");
+            foreach (var pattern in spec.Policy.PrecisionKpis)
+            {
+                w.WriteStringValue(pattern);
+            }
+
+            w.WriteEndArray();
             w.WriteNumber("max_replications", spec.Policy.MaxReplications);
             w.WriteBoolean("reached", c.PrecisionReached);
             w.WriteNumber("material_trucks", PrecisionRule.MaterialTrucks);
@@ -62,7 +81,8 @@ internal static class BatchJsonWriter
                 w.WriteString("kpi", u.Kpi);
                 w.WriteNumber("mean", u.Spread.Mean);
                 w.WriteNumber("half_width", u.Spread.HalfWidth);
-                w.WriteNumber("target_half_width", precision * Math.Abs(u.Spread.Mean));
+                w.WriteNumber("target_half_width", Math.Max(precision * Math.Abs(u.Spread.Mean), spec.Policy.AbsoluteTolerance));
+                w.WriteNumber("n", u.Spread.N);
                 w.WriteEndObject();
             }
 

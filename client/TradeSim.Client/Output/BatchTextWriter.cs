@@ -3,6 +3,7 @@ using TradeSim.Client.Batches;
 using TradeSim.Grains.Batches;
 using TradeSim.Grains.Runs;
 using TradeSim.Grains.Storage;
+using TradeSim.Kernel;
 
 namespace TradeSim.Client.Output;
 
@@ -18,18 +19,29 @@ internal static class BatchTextWriter
         ArgumentNullException.ThrowIfNull(o);
         ArgumentNullException.ThrowIfNull(c);
         var spec = c.Batch.Spec;
-        o.WriteLine($"Batch {c.Batch.Id} ({c.Batch.Status}): {Count(spec.Scenarios.Count, "scenario")} x {Count(c.Replications, "replication")}, seed {spec.Seed}, engine {c.Batch.EngineVersion}");
+        o.WriteLine(c.SourceBatches.Count > 1
+            ? $"Scenarios of batches {string.Join(", ", c.SourceBatches)} ({c.Batch.Status}): {Count(spec.Scenarios.Count, "scenario")} x {Count(c.Replications, "replication")} (those finished in every scenario), seed {spec.Seed}, engine {c.Batch.EngineVersion}"
+            : $"Batch {c.Batch.Id} ({c.Batch.Status}): {Count(spec.Scenarios.Count, "scenario")} x {Count(c.Replications, "replication")}, seed {spec.Seed}, engine {c.Batch.EngineVersion}");
         if (spec.Policy.Precision is { } precision)
         {
+            var absolute = spec.Policy.AbsoluteTolerance;
+            var percent = (precision * 100).ToString("0.###", CultureInfo.InvariantCulture) + "%";
+            var goal = absolute > 0 ? $"{percent} of its mean or {Number(absolute)} in its unit" : $"{percent} of its mean";
             o.WriteLine(c.PrecisionReached
-                ? $"Precision {precision:P1} reached: the 95% half-width of each of the {c.JudgedKpis} headline KPIs judged is within {precision:P1} of its mean."
-                : $"Precision {precision:P1} NOT reached within {spec.Policy.MaxReplications} replications: widen --max-replications or relax --precision. Still too wide:");
+                ? $"Precision reached: the 95% half-width of each of the {Count(c.JudgedKpis, "KPI")} judged is within {goal}."
+                : $"Precision NOT reached within {spec.Policy.MaxReplications} replications (95% half-width within {goal}): widen --max-replications, relax --precision, or choose KPIs with --precision-kpi. Still too wide:");
             foreach (var u in c.Unconverged)
             {
-                o.WriteLine($"  {spec.Scenarios[u.Position].Name} {u.Kpi}: mean {Number(u.Spread.Mean)}, half-width {Number(u.Spread.HalfWidth)} ({Number(u.Spread.HalfWidth / Math.Abs(u.Spread.Mean) * 100)}% of the mean), target {Number(precision * Math.Abs(u.Spread.Mean))}");
+                o.WriteLine($"  {spec.Scenarios[u.Position].Name} {u.Kpi}: mean {Number(u.Spread.Mean)}, half-width {Number(u.Spread.HalfWidth)} ({Number(u.Spread.HalfWidth / Math.Abs(u.Spread.Mean) * 100)}% of the mean) over {Count(u.Spread.N, "replication")}, target {Number(Math.Max(precision * Math.Abs(u.Spread.Mean), absolute))}");
             }
 
-            o.WriteLine($"Judged: the headline KPIs of gates and corridors with at least {PrecisionRule.MaterialTrucks:N0} trucks on average in the window, and the totals.");
+            o.WriteLine(spec.Policy.PrecisionKpis.Count == 0
+                ? $"Judged: the headline KPIs of gates and corridors with at least {PrecisionRule.MaterialTrucks:N0} trucks on average in the window, and the totals."
+                : $"Judged: the KPIs matching {string.Join(", ", spec.Policy.PrecisionKpis)}, except those of gates and corridors with under {PrecisionRule.MaterialTrucks:N0} trucks on average unless named exactly.");
+            if (c.JudgedKpis == 0)
+            {
+                o.WriteLine("WARNING: no KPI was judged (no KPI matched, or none had data): the batch stopped at its minimum.");
+            }
         }
 
         o.WriteLine("Replication i of every scenario uses the same random streams, so differences are paired. Intervals are 95% Student-t; * marks a change whose interval excludes zero.");
@@ -56,7 +68,7 @@ internal static class BatchTextWriter
         TextTable.Write(
             o,
             ["KPI", "mean", "95% CI"],
-            c.Baseline.Kpis.Where(k => RunKpis.IsHeadline(k.Kpi)).Select(k => new[] { k.Kpi, Number(k.Stats.Mean), Interval(k.Stats) }),
+            c.Baseline.Kpis.Where(k => KpiCatalogue.IsHeadline(k.Kpi)).Select(k => new[] { k.Kpi, Number(k.Stats.Mean), Interval(k.Stats) }),
             textColumns: 1);
 
         foreach (var s in c.Scenarios.Where(s => !s.IsBaseline))
@@ -64,7 +76,7 @@ internal static class BatchTextWriter
             o.WriteLine();
             o.WriteLine($"{s.Name} vs {c.Baseline.Name} ({Count(s.Replications, "paired replication")})");
             var shown = s.VsBaseline
-                .Where(k => !k.UnchangedInEveryReplication && IsReported(k.Kpi) && (RunKpis.IsHeadline(k.Kpi) || k.Paired.IsSignificant))
+                .Where(k => !k.UnchangedInEveryReplication && IsReported(k.Kpi) && (KpiCatalogue.IsHeadline(k.Kpi) || k.Paired.IsSignificant))
                 .ToList();
             TextTable.Write(
                 o,
@@ -76,13 +88,13 @@ internal static class BatchTextWriter
                     Number(c.Baseline.Kpi(k.Kpi)!.Stats.Mean),
                     Number(s.Kpi(k.Kpi)!.Stats.Mean),
                     Signed(k.Paired.MeanDifference),
-                    k.Paired.N < 2 ? Undefined : Interval(k.Paired.CiLow, k.Paired.CiHigh),
+                    k.Paired.N == 0 ? NoData : k.Paired.N < 2 ? Undefined : Interval(k.Paired.CiLow, k.Paired.CiHigh),
                     double.IsFinite(k.Paired.Percent) ? k.Paired.Percent.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) + "%" : "n/a",
                 }),
                 textColumns: 2);
             // KPIs of entities the baseline lacks (a new gate, a new corridor): no difference to show, only the level.
             var added = s.Kpis.Where(k => c.Baseline.Kpi(k.Kpi) is null).ToList();
-            var addedShown = added.Where(k => IsReported(k.Kpi) && (RunKpis.IsHeadline(k.Kpi) || k.Kpi.EndsWith(".tonnes", StringComparison.Ordinal) || k.Kpi.EndsWith(".hours_to_cross_mean", StringComparison.Ordinal))).ToList();
+            var addedShown = added.Where(k => IsReported(k.Kpi) && KpiCatalogue.Find(k.Kpi) is { Measure: { Headline: true } or { Chart: KpiChart.Bars } }).ToList();
             if (addedShown.Count > 0)
             {
                 o.WriteLine($"  new in {s.Name} (not in {c.Baseline.Name}):");
@@ -95,12 +107,18 @@ internal static class BatchTextWriter
         }
     }
 
+    /// <summary>The groups the text tables show; posts, flows and routes are in --json, --out and `tradesim export`.</summary>
     private static bool IsReported(string kpi) =>
-        kpi.StartsWith("gate.", StringComparison.Ordinal) || kpi.StartsWith("corridor.", StringComparison.Ordinal) || kpi.StartsWith("total.", StringComparison.Ordinal);
+        KpiCatalogue.Find(kpi)?.Measure.Group is KpiGroup.Gate or KpiGroup.Corridor or KpiGroup.Total;
 
-    /// <summary>Four significant figures, thousands separated; integers stay integers.</summary>
+    /// <summary>Four significant figures, thousands separated; integers stay integers; NaN (no replication had data) "no data".</summary>
     public static string Number(double v)
     {
+        if (double.IsNaN(v))
+        {
+            return NoData;
+        }
+
         if (!double.IsFinite(v))
         {
             return "n/a";
@@ -116,9 +134,11 @@ internal static class BatchTextWriter
     private static string Interval(double low, double high) => $"[{Signed(low)}, {Signed(high)}]";
 
     /// <summary>A level's interval, or "undefined" when one replication gives no spread (never a zero-width interval).</summary>
-    private static string Interval(Statistics.Summary stats) => stats.N < 2 ? Undefined : $"[{Number(stats.CiLow)}, {Number(stats.CiHigh)}]";
+    private static string Interval(Statistics.Summary stats) => stats.N == 0 ? NoData : stats.N < 2 ? Undefined : $"[{Number(stats.CiLow)}, {Number(stats.CiHigh)}]";
 
     private const string Undefined = "undefined";
+
+    private const string NoData = "no data";
 
     /// <summary>"1 scenario", "2 scenarios".</summary>
     public static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n.ToString(CultureInfo.InvariantCulture)} {noun}s";

@@ -1,13 +1,14 @@
 using Parquet;
 using Parquet.Schema;
 using TradeSim.Grains.Storage;
+using TradeSim.Kernel;
 
 namespace TradeSim.Client.Output;
 
 /// <summary>
 /// `tradesim export --format parquet`: the same tidy tables as the CSV (per-run KPIs, or with `--series` the daily
 /// series), as one Parquet file that pandas (`read_parquet`), R (`arrow::read_parquet`) and DuckDB read directly.
-/// Columns are typed (batch int64, replication int32, seed uint64, value double, day int32, mean_queue float);
+/// Columns are typed (batch int64, replication int32, seed uint64, value double (null where the run had no data), day int32, mean_queue float);
 /// rows go out in row groups of <see cref="RowsPerGroup"/>, so memory does not grow with the batch.
 /// </summary>
 internal static class ParquetExport
@@ -23,7 +24,7 @@ internal static class ParquetExport
         new DataField<string>("group"),
         new DataField<string>("entity"),
         new DataField<string>("measure"),
-        new DataField<double>("value"));
+        new DataField<double?>("value"));
 
     public static readonly ParquetSchema SeriesSchema = new(
         new DataField<long>("batch"),
@@ -32,7 +33,7 @@ internal static class ParquetExport
         new DataField<ulong>("seed"),
         new DataField<string>("gate"),
         new DataField<int>("day"),
-        new DataField<float>("mean_queue"));
+        new DataField<float>(KpiCatalogue.GateMeanQueue.Measure));
 
     public static void WriteKpis(Stream stream, IResultStore store, long batchId) =>
         Write(stream, KpiSchema, BatchCsvWriter.TidyRows(store, batchId), static (rows, group) => WriteKpiGroup(rows, group));
@@ -92,7 +93,7 @@ internal static class ParquetExport
         await group.WriteAsync(f[5], rows.Select(r => r.Group).ToArray()).ConfigureAwait(false);
         await group.WriteAsync(f[6], rows.Select(r => r.Entity).ToArray()).ConfigureAwait(false);
         await group.WriteAsync(f[7], rows.Select(r => r.Measure).ToArray()).ConfigureAwait(false);
-        await group.WriteAsync(f[8], Values(rows, r => r.Value)).ConfigureAwait(false);
+        await group.WriteAsync(f[8], Values(rows, r => double.IsNaN(r.Value) ? (double?)null : r.Value)).ConfigureAwait(false);
     }
 
     private static async Task WriteSeriesGroup(List<BatchCsvWriter.SeriesRow> rows, ParquetRowGroupWriter group)

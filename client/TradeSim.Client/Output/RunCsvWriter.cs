@@ -3,7 +3,10 @@ using TradeSim.Kernel;
 
 namespace TradeSim.Client.Output;
 
-/// <summary>Writes a run's result as tidy CSV files: one per gate table, commodity table, corridor table and the daily series.</summary>
+/// <summary>
+/// Writes a run's result as tidy CSV files: gates, posts, corridors and totals (their columns the KPI catalogue's
+/// measures, named as batches name them; an empty cell where the run had no data), commodities and the daily series.
+/// </summary>
 internal static class RunCsvWriter
 {
     public static IReadOnlyList<string> Write(string directory, RunResult r)
@@ -13,32 +16,38 @@ internal static class RunCsvWriter
 
         written.Add(WriteFile(directory, "gates.csv", csv =>
         {
-            Header(csv, "scenario", "replication", "gate", "name", "corridor", "class", "trucks", "loaded_trucks", "tonnes", "value_usd", "mean_hours_to_cross", "p95_hours_to_cross", "utilisation", "max_queue", "mean_trucks_in_gate");
+            Header(csv, ["scenario", "replication", "gate", "name", "corridor", "class", .. Names(KpiCatalogue.Gate), "mean_trucks_in_gate"]);
             foreach (var g in r.Gates)
             {
-                Row(csv, r.Scenario, r.Replication, g.Id, g.Name, g.Corridor, g.GateClass, g.Trucks, g.LoadedTrucks, g.Tonnes, g.ValueUsd, g.MeanHoursToCross, g.P95HoursToCross, g.Utilisation, g.MaxQueue, g.MeanTrucksInGate);
+                Row(csv, [r.Scenario, r.Replication, g.Id, g.Name, g.Corridor, g.GateClass, .. Values(KpiCatalogue.Gate, g), g.MeanTrucksInGate]);
             }
         }));
 
         written.Add(WriteFile(directory, "posts.csv", csv =>
         {
-            Header(csv, "scenario", "replication", "gate", "country", "lanes", "served", "mean_wait_hours", "mean_service_hours", "mean_queue_length", "utilisation", "roadside_truck_hours");
+            Header(csv, ["scenario", "replication", "gate", "country", "lanes", .. Names(KpiCatalogue.Post), "roadside_truck_hours"]);
             foreach (var g in r.Gates)
             {
                 foreach (var p in g.Posts)
                 {
-                    Row(csv, r.Scenario, r.Replication, g.Id, p.Country, p.Lanes, p.Served, p.MeanWaitHours, p.MeanServiceHours, p.MeanQueueLength, p.Utilisation, p.RoadsideTruckHours);
+                    Row(csv, [r.Scenario, r.Replication, g.Id, p.Country, p.Lanes, .. Values(KpiCatalogue.Post, p), p.RoadsideTruckHours]);
                 }
             }
         }));
 
         written.Add(WriteFile(directory, "corridors.csv", csv =>
         {
-            Header(csv, "scenario", "replication", "corridor", "gates", "trucks", "loaded_trucks", "tonnes", "value_usd", "mean_hours_to_cross");
+            Header(csv, ["scenario", "replication", "corridor", "gates", .. Names(KpiCatalogue.Corridor)]);
             foreach (var c in r.Corridors)
             {
-                Row(csv, r.Scenario, r.Replication, c.Id, string.Join(' ', c.Gates), c.Trucks, c.LoadedTrucks, c.Tonnes, c.ValueUsd, c.MeanHoursToCross);
+                Row(csv, [r.Scenario, r.Replication, c.Id, string.Join(' ', c.Gates), .. Values(KpiCatalogue.Corridor, c)]);
             }
+        }));
+
+        written.Add(WriteFile(directory, "totals.csv", csv =>
+        {
+            Header(csv, ["scenario", "replication", .. Names(KpiCatalogue.Total)]);
+            Row(csv, [r.Scenario, r.Replication, .. Values(KpiCatalogue.Total, r)]);
         }));
 
         written.Add(WriteFile(directory, "commodities.csv", csv =>
@@ -54,15 +63,22 @@ internal static class RunCsvWriter
 
         written.Add(WriteFile(directory, "daily.csv", csv =>
         {
-            Header(csv, "scenario", "replication", "date", "gate", "trucks", "tonnes", "mean_hours_to_cross", "queue_at_end_of_day", "mean_queue");
+            // The gate's catalogue measures, day by day (a day no truck crossed has no crossing time: an empty cell).
+            Header(csv, "scenario", "replication", "date", "gate", KpiCatalogue.GateTrucks.Measure, KpiCatalogue.GateTonnes.Measure, KpiCatalogue.GateHoursToCrossMean.Measure, "queue_at_end_of_day", KpiCatalogue.GateMeanQueue.Measure);
             foreach (var d in r.Daily)
             {
-                Row(csv, r.Scenario, r.Replication, d.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), d.Gate, d.Trucks, d.Tonnes, d.MeanHoursToCross, d.QueueAtEndOfDay, d.MeanQueue);
+                Row(csv, r.Scenario, r.Replication, d.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), d.Gate, d.Trucks, d.Tonnes, d.Trucks == 0 ? string.Empty : d.MeanHoursToCross, d.QueueAtEndOfDay, d.MeanQueue);
             }
         }));
 
         return written;
     }
+
+    private static IEnumerable<string> Names<T>(IReadOnlyList<KpiMeasure<T>> measures) => measures.Select(m => m.Measure);
+
+    /// <summary>The catalogue's measures of one result; a measure without data is an empty cell.</summary>
+    private static IEnumerable<object> Values<T>(IReadOnlyList<KpiMeasure<T>> measures, T source) =>
+        measures.Select(m => m.ValueOf(source) is var v && double.IsNaN(v) ? (object)string.Empty : v);
 
     private static string WriteFile(string directory, string name, Action<TextWriter> body) => Csv.WriteFile(Path.Combine(directory, name), body);
 

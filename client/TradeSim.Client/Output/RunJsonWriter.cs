@@ -4,8 +4,9 @@ using TradeSim.Kernel;
 namespace TradeSim.Client.Output;
 
 /// <summary>
-/// Writes a run's result as JSON with snake_case names. Holds no wall-clock data, so the same inputs give
-/// byte-identical output.
+/// Writes a run's result as JSON with snake_case names. Gates, posts, corridors and totals carry the measures of the
+/// KPI catalogue under the names a batch stores them by (null where the run had no data); the rest is the run's
+/// own detail (breakdowns, conservation). Holds no wall-clock data, so the same inputs give byte-identical output.
 /// </summary>
 internal static class RunJsonWriter
 {
@@ -29,14 +30,7 @@ internal static class RunJsonWriter
             w.WriteString("name", g.Name);
             w.WriteString("corridor", g.Corridor);
             w.WriteString("class", g.GateClass);
-            w.WriteNumber("trucks", g.Trucks);
-            w.WriteNumber("loaded_trucks", g.LoadedTrucks);
-            w.WriteNumber("tonnes", g.Tonnes);
-            w.WriteNumber("value_usd", g.ValueUsd);
-            w.WriteNumber("mean_hours_to_cross", g.MeanHoursToCross);
-            w.WriteNumber("p95_hours_to_cross", g.P95HoursToCross);
-            w.WriteNumber("utilisation", g.Utilisation);
-            w.WriteNumber("max_queue", g.MaxQueue);
+            WriteMeasures(w, KpiCatalogue.Gate, g);
             w.WriteNumber("mean_trucks_in_gate", g.MeanTrucksInGate);
             w.WriteStartArray("posts");
             foreach (var p in g.Posts)
@@ -44,11 +38,7 @@ internal static class RunJsonWriter
                 w.WriteStartObject();
                 w.WriteString("country", p.Country);
                 w.WriteNumber("lanes", p.Lanes);
-                w.WriteNumber("served", p.Served);
-                w.WriteNumber("mean_wait_hours", p.MeanWaitHours);
-                w.WriteNumber("mean_service_hours", p.MeanServiceHours);
-                w.WriteNumber("mean_queue_length", p.MeanQueueLength);
-                w.WriteNumber("utilisation", p.Utilisation);
+                WriteMeasures(w, KpiCatalogue.Post, p);
                 w.WriteNumber("roadside_truck_hours", p.RoadsideTruckHours);
                 w.WriteEndObject();
             }
@@ -74,19 +64,7 @@ internal static class RunJsonWriter
             }
 
             w.WriteEndArray();
-            w.WriteNumber("trucks", c.Trucks);
-            w.WriteNumber("loaded_trucks", c.LoadedTrucks);
-            w.WriteNumber("tonnes", c.Tonnes);
-            w.WriteNumber("value_usd", c.ValueUsd);
-            w.WriteNumber("mean_hours_to_cross", c.MeanHoursToCross);
-            w.WriteStartObject("carec");
-            w.WriteNumber("loaded_trips", c.Trips.Legs);
-            w.WriteNumber("hours_to_cross", c.Trips.HoursToCross);
-            w.WriteNumber("crossing_cost_usd", c.Trips.CrossingCostPerTripUsd);
-            w.WriteNumber("cost_per_500km_20t_usd", c.Trips.CostPer500Km20TUsd);
-            w.WriteNumber("speed_with_delays_kmh", c.Trips.SpeedWithDelaysKmh);
-            w.WriteNumber("speed_without_delays_kmh", c.Trips.SpeedWithoutDelaysKmh);
-            w.WriteEndObject();
+            WriteMeasures(w, KpiCatalogue.Corridor, c);
             w.WriteEndObject();
         }
 
@@ -104,9 +82,9 @@ internal static class RunJsonWriter
         }
 
         w.WriteEndArray();
-        w.WriteNumber("legs_through_gates", r.LegsThroughGates);
-        w.WriteNumber("legs_diverted", r.LegsDiverted);
-        w.WriteNumber("logistics_cost_usd", r.OperatingCostUsd);
+        w.WriteStartObject("totals");
+        WriteMeasures(w, KpiCatalogue.Total, r);
+        w.WriteEndObject();
         var a = r.Conservation;
         w.WriteStartObject("conservation");
         w.WriteNumber("produced_t", a.ProducedTonnes);
@@ -134,6 +112,23 @@ internal static class RunJsonWriter
         w.WriteEndObject();
         w.Flush();
         stream.WriteByte((byte)'\n');
+    }
+
+    /// <summary>The catalogue's measures of one result, under the names batches use; a measure without data is null.</summary>
+    private static void WriteMeasures<T>(Utf8JsonWriter w, IReadOnlyList<KpiMeasure<T>> measures, T source)
+    {
+        foreach (var m in measures)
+        {
+            var value = m.ValueOf(source);
+            if (double.IsNaN(value))
+            {
+                w.WriteNull(m.Measure);
+            }
+            else
+            {
+                w.WriteNumber(m.Measure, value);
+            }
+        }
     }
 
     private static void WriteMap<T>(Utf8JsonWriter w, string name, IReadOnlyDictionary<string, T> map, Action<Utf8JsonWriter, string, T> write)

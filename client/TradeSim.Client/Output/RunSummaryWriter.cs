@@ -3,7 +3,7 @@ using TradeSim.Kernel;
 
 namespace TradeSim.Client.Output;
 
-/// <summary>A readable plain-text summary of one run: per gate, per corridor, per commodity, and the conservation check.</summary>
+/// <summary>A readable plain-text summary of one run: the catalogue's KPIs per gate, post and corridor and in total, per commodity, and the conservation check.</summary>
 internal static class RunSummaryWriter
 {
     public static void Write(TextWriter o, RunResult r)
@@ -11,15 +11,23 @@ internal static class RunSummaryWriter
         var end = r.Start.AddDays(r.Days - 1);
         o.WriteLine($"Scenario {r.Scenario}  seed {r.Seed}  replication {r.Replication}  {r.Start:yyyy-MM-dd} to {end:yyyy-MM-dd} ({r.Days} days after {r.WarmupDays} days of warm-up, {r.StepMinutes}-minute steps)");
         o.WriteLine();
-        o.WriteLine("Gates (trucks that completed both posts; hours from arrival at the first post to release, waiting included)");
-        TextTable.Write(o, ["gate", "class", "trucks", "loaded", "tonnes", "value M USD", "mean h", "p95 h", "util %", "max queue"],
-            r.Gates.Select(g => new[] { g.Id, g.GateClass, N(g.Trucks), N(g.LoadedTrucks), N(g.Tonnes), F(g.ValueUsd / 1e6, 2), F(g.MeanHoursToCross, 2), F(g.P95HoursToCross, 2), F(g.Utilisation * 100, 1), N(g.MaxQueue) }),
+        o.WriteLine("Gates (the KPIs a batch stores as gate.G.<column>; `tradesim kpis` says what each means)");
+        TextTable.Write(o, ["gate", "class", .. KpiCatalogue.Gate.Select(m => m.Measure)],
+            r.Gates.Select(g => new[] { g.Id, g.GateClass }.Concat(KpiCatalogue.Gate.Select(m => Number(m.ValueOf(g)))).ToArray()),
             textColumns: 2);
         o.WriteLine();
-        o.WriteLine("Corridors");
-        TextTable.Write(o, ["corridor", "gates", "trucks", "loaded", "tonnes", "value M USD", "mean h"],
-            r.Corridors.Select(c => new[] { c.Id, string.Join(' ', c.Gates), N(c.Trucks), N(c.LoadedTrucks), N(c.Tonnes), F(c.ValueUsd / 1e6, 2), F(c.MeanHoursToCross, 2) }),
+        o.WriteLine("Posts (post.G.P.<column>)");
+        TextTable.Write(o, ["gate", "post", "lanes", .. KpiCatalogue.Post.Select(m => m.Measure)],
+            r.Gates.SelectMany(g => g.Posts.Select(p => new[] { g.Id, p.Country, N(p.Lanes) }.Concat(KpiCatalogue.Post.Select(m => Number(m.ValueOf(p)))).ToArray())),
             textColumns: 2);
+        o.WriteLine();
+        o.WriteLine("Corridors (corridor.C.<column>; hours_to_cross and the rest after it are the ADB CAREC indicators, per loaded trip)");
+        TextTable.Write(o, ["corridor", .. KpiCatalogue.Corridor.Select(m => m.Measure)],
+            r.Corridors.Select(c => new[] { c.Id }.Concat(KpiCatalogue.Corridor.Select(m => Number(m.ValueOf(c)))).ToArray()),
+            textColumns: 1);
+        o.WriteLine();
+        o.WriteLine("Totals (total.<column>)");
+        TextTable.Write(o, [.. KpiCatalogue.Total.Select(m => m.Measure)], [[.. KpiCatalogue.Total.Select(m => Number(m.ValueOf(r)))]], textColumns: 0);
         o.WriteLine();
         o.WriteLine("Commodities");
         TextTable.Write(o, ["commodity", "produced t", "crossed t", "delivered t", "delivered M USD"],
@@ -28,8 +36,9 @@ internal static class RunSummaryWriter
         o.WriteLine();
         var a = r.Conservation;
         o.WriteLine($"Conservation over the whole run: produced {N(a.ProducedTonnes)} t = delivered {N(a.DeliveredTonnes)} + in transit {N(a.InTransitTonnes)} + queued {N(a.QueuedTonnes)} + stock {N(a.StockTonnes)} t: {(a.Balances ? "balanced per commodity" : "NOT BALANCED")}");
-        o.WriteLine($"Border legs: {N(r.LegsThroughGates)}, diverted from the cost-preferred gate: {N(r.LegsDiverted)}");
     }
+
+    private static string Number(double v) => BatchTextWriter.Number(v);
 
     private static string N(double v) => v.ToString("N0", CultureInfo.InvariantCulture);
 

@@ -8,6 +8,17 @@ namespace TradeSim.Client.Report;
 /// </summary>
 internal readonly record struct AxisScale(double Min, double Max, double Step)
 {
+    /// <summary>Whether the axis is logarithmic: ticks at powers of ten from <see cref="Min"/> to <see cref="Max"/>.</summary>
+    public bool IsLogarithmic { get; private init; }
+
+    /// <summary>A base-10 logarithmic scale from the power of ten at or below <paramref name="lowestPositive"/> to the one at or above <paramref name="high"/>.</summary>
+    public static AxisScale Logarithmic(double lowestPositive, double high)
+    {
+        var min = Math.Pow(10, Math.Floor(Math.Log10(lowestPositive) + 1e-9));
+        var max = Math.Pow(10, Math.Ceiling(Math.Log10(Math.Max(high, lowestPositive * 10)) - 1e-9));
+        return new AxisScale(min, max, 10) { IsLogarithmic = true };
+    }
+
     /// <summary>A scale covering <paramref name="low"/>..<paramref name="high"/> with about <paramref name="targetTicks"/> intervals.</summary>
     public static AxisScale Covering(double low, double high, int targetTicks = 5)
     {
@@ -47,6 +58,18 @@ internal readonly record struct AxisScale(double Min, double Max, double Step)
     {
         get
         {
+            if (IsLogarithmic)
+            {
+                var decades = (int)Math.Round(Math.Log10(Max / Min));
+                var powers = new double[decades + 1];
+                for (var i = 0; i <= decades; i++)
+                {
+                    powers[i] = Min * Math.Pow(10, i);
+                }
+
+                return powers;
+            }
+
             var count = (int)Math.Round((Max - Min) / Step);
             var ticks = new double[count + 1];
             for (var i = 0; i <= count; i++)
@@ -60,7 +83,10 @@ internal readonly record struct AxisScale(double Min, double Max, double Step)
     }
 
     /// <summary>Where <paramref name="value"/> falls between <see cref="Min"/> (0) and <see cref="Max"/> (1).</summary>
-    public double Fraction(double value) => (value - Min) / (Max - Min);
+    public double Fraction(double value) =>
+        IsLogarithmic
+            ? Math.Clamp((Math.Log10(Math.Max(value, Min)) - Math.Log10(Min)) / (Math.Log10(Max) - Math.Log10(Min)), 0, 1)
+            : (value - Min) / (Max - Min);
 
     /// <summary>
     /// A tick label with as many decimals as the step needs. Millions and billions are shortened (1.5M) so labels
@@ -68,9 +94,10 @@ internal readonly record struct AxisScale(double Min, double Max, double Step)
     /// </summary>
     public string Label(double value)
     {
-        var magnitude = Math.Max(Math.Abs(Min), Math.Abs(Max));
+        // A logarithmic axis spans magnitudes: each tick is shortened by its own.
+        var magnitude = IsLogarithmic ? Math.Abs(value) : Math.Max(Math.Abs(Min), Math.Abs(Max));
         var (divisor, suffix) = magnitude >= 1e9 ? (1e9, "B") : magnitude >= 1e6 ? (1e6, "M") : (1.0, string.Empty);
-        var step = Step / divisor;
+        var step = (IsLogarithmic ? Math.Min(value, Max) : Step) / divisor;
         var decimals = Math.Max(0, -(int)Math.Floor(Math.Log10(step) + 1e-9));
         var text = ReportText.Number(value / divisor, decimals);
         return value == 0 ? "0" : text + suffix;

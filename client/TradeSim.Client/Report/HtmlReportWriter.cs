@@ -1,6 +1,7 @@
 using System.Globalization;
 using TradeSim.Client.Batches;
 using TradeSim.Grains.Batches;
+using TradeSim.Kernel;
 
 namespace TradeSim.Client.Report;
 
@@ -18,24 +19,16 @@ internal static class HtmlReportWriter
 
     private const double SmallChartWidth = 570;
 
-    /// <summary>The per-gate KPIs drawn as bar charts: (measure, title, axis label).</summary>
-    private static readonly (string Measure, string Title, string Axis)[] GateCharts =
+    /// <summary>The groups of the comparison tables, in order; a KPI is a row when it is a headline or charted one.</summary>
+    private static readonly (KpiGroup Group, string Heading)[] TableGroups =
     [
-        ("trucks", "Trucks that crossed", "trucks"),
-        ("tonnes", "Tonnes that crossed", "tonnes"),
-        ("hours_to_cross_mean", "Mean hours to cross", "hours"),
-        ("hours_to_cross_p95", "95th percentile hours to cross", "hours"),
-        ("max_queue", "Maximum queue", "trucks"),
-        ("utilisation", "Utilisation (busy share of open lane-hours)", "share"),
+        (KpiGroup.Gate, "Gates"),
+        (KpiGroup.Corridor, "Corridors"),
+        (KpiGroup.Total, "Totals"),
     ];
 
-    /// <summary>The table's groups, in order: KPIs of each group are shown when the filter takes them.</summary>
-    private static readonly (string Group, string Heading, Func<KpiName, bool> Shown)[] TableGroups =
-    [
-        ("gate", "Gates", k => k.Measure is "trucks" or "hours_to_cross_mean"),
-        ("corridor", "Corridors", _ => true),
-        ("total", "Totals", _ => true),
-    ];
+    /// <summary>Effects the summary names per scenario, largest first; the rest are counted.</summary>
+    private const int SummaryEffects = 3;
 
     public static void Write(TextWriter writer, BatchComparison comparison, string commandLine)
     {
@@ -43,16 +36,23 @@ internal static class HtmlReportWriter
         ArgumentNullException.ThrowIfNull(comparison);
         ArgumentNullException.ThrowIfNull(commandLine);
         var model = new ReportModel(comparison);
-        var title = $"TradeSim batch {comparison.Batch.Id}: {string.Join(" vs ", model.Ordered.Select(s => s.Name))}";
+        var title = comparison.SourceBatches.Count > 1
+            ? $"TradeSim batches {string.Join(", ", comparison.SourceBatches)}: {string.Join(" vs ", model.Ordered.Select(s => s.Name))}"
+            : $"TradeSim batch {comparison.Batch.Id}: {string.Join(" vs ", model.Ordered.Select(s => s.Name))}";
         writer.Write("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
         writer.Write("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
         writer.Write($"<title>{E(title)}</title>\n<style>\n{Stylesheet}</style>\n</head>\n<body>\n<main>\n");
         WriteHeader(writer, model, title);
+        WriteSummary(writer, model);
         WriteScenarios(writer, model);
+        WriteForest(writer, model);
         WriteComparison(writer, model);
         WriteGateCharts(writer, model);
+        WritePostCharts(writer, model);
         WriteDailyQueues(writer, model);
+        WriteMap(writer, model);
         WriteNetwork(writer, model);
+        WriteGlossary(writer, model);
         WriteProvenance(writer, model, commandLine);
         writer.Write("</main>\n</body>\n</html>\n");
     }
@@ -72,7 +72,7 @@ internal static class HtmlReportWriter
         var policy = batch.Spec.Policy;
         o.Write($"<header>\n<p class=\"eyebrow\">TradeSim batch report</p>\n<h1>{E(title)}</h1>\n");
         o.Write("<dl class=\"facts\">\n");
-        Fact(o, "Batch", Inv($"#{batch.Id}"));
+        Fact(o, c.SourceBatches.Count > 1 ? "Batches" : "Batch", c.SourceBatches.Count > 1 ? string.Join(", ", c.SourceBatches.Select(id => Inv($"#{id}"))) : Inv($"#{batch.Id}"));
         Fact(o, "Created", batch.CreatedUtc.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture));
         Fact(o, "Status", batch.Status);
         Fact(o, "Replications", c.Replications == batch.PlannedReplications
@@ -80,12 +80,10 @@ internal static class HtmlReportWriter
             : Inv($"{c.Replications} per scenario ({batch.PlannedReplications} planned)"));
         Fact(o, "Seed", batch.Spec.Seed.ToString(CultureInfo.InvariantCulture));
         Fact(o, "Precision", policy.Precision is { } precision
-            ? Inv($"{(c.PrecisionReached ? "reached" : "not reached")}: half-width \u2264 {ReportText.Number(precision * 100, 1)}% of |mean| ({policy.MinReplications}\u2013{policy.MaxReplications} replications)")
+            ? Inv($"{(c.PrecisionReached ? "reached" : "not reached")}: half-width \u2264 {ReportText.Number(precision * 100, 1)}% of |mean|{(policy.AbsoluteTolerance > 0 ? $" or \u2264 {ReportText.Number(policy.AbsoluteTolerance)}" : string.Empty)} for {c.JudgedKpis} KPIs{(policy.PrecisionKpis.Count > 0 ? $" matching {string.Join(", ", policy.PrecisionKpis)}" : string.Empty)} ({policy.MinReplications}\u2013{policy.MaxReplications} replications)")
             : "fixed number of replications");
-        if (model.BaselineDefinition?.Settings is { } s)
-        {
-            Fact(o, "Statistics window", Inv($"{s.Start:yyyy-MM-dd} to {s.Start.AddDays(s.Days - 1):yyyy-MM-dd} ({s.Days} days after {s.WarmupDays} of warm-up)"));
-        }
+        var s = model.BaselineEntities;
+        Fact(o, "Statistics window", Inv($"{s.Start:yyyy-MM-dd} to {s.Start.AddDays(s.Days - 1):yyyy-MM-dd} ({s.Days} days after {s.WarmupDays} of warm-up)"));
 
         o.Write("</dl>\n");
         if (batch.Status != BatchStatus.Complete)
@@ -98,7 +96,7 @@ internal static class HtmlReportWriter
             o.Write(Inv($"<p class=\"warning\"><strong>{c.UnconservedRuns} run(s) did not conserve tonnes</strong>: cargo was created or lost in the simulation; treat these results with suspicion and report the scenario.</p>\n"));
         }
 
-        o.Write("<nav><a href=\"#scenarios\">Scenarios</a> <a href=\"#comparison\">Comparison</a> <a href=\"#gates\">Gates</a> <a href=\"#queues\">Daily queues</a> <a href=\"#network\">Network</a> <a href=\"#provenance\">Provenance</a></nav>\n</header>\n");
+        o.Write("<nav><a href=\"#summary\">Summary</a> <a href=\"#scenarios\">Scenarios</a> <a href=\"#effects\">Effects</a> <a href=\"#comparison\">Comparison</a> <a href=\"#gates\">Gates</a> <a href=\"#posts\">Posts</a> <a href=\"#queues\">Daily queues</a> <a href=\"#map\">Map</a> <a href=\"#network\">Flows</a> <a href=\"#glossary\">Glossary</a> <a href=\"#provenance\">Provenance</a></nav>\n</header>\n");
     }
 
     private static void Fact(TextWriter o, string label, string value) => o.Write($"<div><dt>{E(label)}</dt><dd>{E(value)}</dd></div>\n");
@@ -109,7 +107,7 @@ internal static class HtmlReportWriter
         foreach (var s in model.Ordered)
         {
             var role = s.IsBaseline ? " <span class=\"badge\">baseline</span>" : string.Empty;
-            var description = model.Definition(s)?.Description ?? string.Empty;
+            var description = model.Entities(s).Description;
             o.Write($"<tr><td class=\"swatch-cell\"><span class=\"swatch\" style=\"background:{model.Colour(s)}\"></span></td><td class=\"name\">{E(s.Name)}{role}</td><td>{E(description)}</td></tr>\n");
         }
 
@@ -140,13 +138,12 @@ internal static class HtmlReportWriter
         var baseline = model.Comparison.Baseline;
         var shown = new List<(string Heading, List<KpiComparison> Rows)>();
         var skipped = 0;
-        foreach (var (group, heading, filter) in TableGroups)
+        foreach (var (group, heading) in TableGroups)
         {
             var rows = new List<KpiComparison>();
             foreach (var k in scenario.VsBaseline)
             {
-                var name = KpiName.Parse(k.Kpi);
-                if (name.Group != group || !filter(name))
+                if (ReportModel.Measure(k.Kpi) is not { } measure || measure.Group != group || !(measure.Headline || measure.Chart == KpiChart.Bars))
                 {
                     continue;
                 }
@@ -197,44 +194,155 @@ internal static class HtmlReportWriter
         var d = row.Paired;
 
         // One number of decimals per row, from the larger mean, so the row's columns line up and compare.
-        var decimals = ReportText.DecimalsFor(Math.Max(Math.Abs(baseline?.Stats.Mean ?? 0), Math.Abs(scenario?.Stats.Mean ?? 0)));
+        var decimals = ReportText.DecimalsFor(Math.Max(Finite(baseline?.Stats.Mean), Finite(scenario?.Stats.Mean)));
         var significant = d.IsSignificant;
         var mark = !significant ? string.Empty : d.MeanDifference > 0 ? "<span class=\"mark\" title=\"significant increase\">\u25b2</span> " : "<span class=\"mark\" title=\"significant decrease\">\u25bc</span> ";
         o.Write($"<tr class=\"kpi{(significant ? " significant" : string.Empty)}\"><td>{E(model.KpiLabel(row.Kpi))}<span class=\"kpi-id\">{E(row.Kpi)}</span></td>");
         o.Write($"<td class=\"num\">{MeanAndHalfWidth(baseline, decimals)}</td><td class=\"num\">{MeanAndHalfWidth(scenario, decimals)}</td>");
-        o.Write($"<td class=\"num\">{mark}{E(ReportText.Signed(d.MeanDifference, decimals))}</td>");
-        o.Write($"<td class=\"num\">{E(ReportText.Signed(d.CiLow, decimals))} to {E(ReportText.Signed(d.CiHigh, decimals))}</td>");
+        o.Write(d.N == 0
+            ? "<td class=\"num no-data\">no data</td><td class=\"num no-data\">\u2013</td>"
+            : d.N == 1
+                ? $"<td class=\"num\">{E(ReportText.Signed(d.MeanDifference, decimals))}</td><td class=\"num\">undefined (1 replication)</td>"
+                : $"<td class=\"num\">{mark}{E(ReportText.Signed(d.MeanDifference, decimals))}</td><td class=\"num\">{E(ReportText.Signed(d.CiLow, decimals))} to {E(ReportText.Signed(d.CiHigh, decimals))}</td>");
         o.Write($"<td class=\"num\">{E(ReportText.Percent(d.Percent))}</td></tr>\n");
     }
+
+    /// <summary>The magnitude of a mean for choosing decimals; a mean without data counts as none.</summary>
+    private static double Finite(double? mean) => mean is { } m && double.IsFinite(m) ? Math.Abs(m) : 0;
 
     private static string MeanAndHalfWidth(KpiSummary? kpi, int decimals) =>
         kpi is null
             ? ReportText.NotAvailable
-            : $"{E(ReportText.Number(kpi.Stats.Mean, decimals))} <span class=\"pm\">\u00b1 {E(ReportText.Number(kpi.Stats.HalfWidth, decimals))}</span>";
+            : kpi.Stats.N == 0
+                ? "<span class=\"no-data\">no data</span>"
+                : kpi.Stats.N == 1
+                    ? $"{E(ReportText.Number(kpi.Stats.Mean, decimals))} <span class=\"pm\">(interval undefined)</span>"
+                    : $"{E(ReportText.Number(kpi.Stats.Mean, decimals))} <span class=\"pm\">\u00b1 {E(ReportText.Number(kpi.Stats.HalfWidth, decimals))}</span>";
+
+    /// <summary>
+    /// One sentence per what-if: its largest significant effects (paired 95% interval clear of zero, on a base large
+    /// enough for a percent) among the headline and charted KPIs of gates, corridors and totals, with the levels
+    /// before and after; gates new in the scenario; gates no truck crossed.
+    /// </summary>
+    private static void WriteSummary(TextWriter o, ReportModel model)
+    {
+        var c = model.Comparison;
+        o.Write("<section id=\"summary\">\n<h2>Summary</h2>\n");
+        var others = model.Ordered.Where(s => !s.IsBaseline).ToList();
+        if (others.Count == 0)
+        {
+            o.Write("<p>The batch ran the baseline alone: there is no what-if to sum up.</p>\n</section>\n");
+            return;
+        }
+
+        o.Write(Inv($"<p class=\"note\">Each what-if against {E(c.Baseline.Name)} over {c.Replications} paired replications: its largest changes whose 95% interval excludes zero, on KPIs whose baseline is large enough for a percent to mean something.</p>\n<ul class=\"summary\">\n"));
+        foreach (var scenario in others)
+        {
+            var effects = scenario.VsBaseline
+                .Where(k => k.Paired.IsSignificant && double.IsFinite(k.Paired.Percent)
+                    && ReportModel.Measure(k.Kpi) is { Group: KpiGroup.Gate or KpiGroup.Corridor or KpiGroup.Total } m && (m.Headline || m.Chart == KpiChart.Bars))
+                .OrderByDescending(k => Math.Abs(k.Paired.Percent))
+                .ThenBy(k => k.Kpi, StringComparer.Ordinal)
+                .ToList();
+            var phrases = effects.Take(SummaryEffects).Select(k =>
+            {
+                var before = c.Baseline.Kpi(k.Kpi)!.Stats.Mean;
+                var after = scenario.Kpi(k.Kpi)!.Stats.Mean;
+                var unit = ReportModel.Measure(k.Kpi)!.Unit;
+                return $"{model.KpiLabel(k.Kpi)} {(k.Paired.MeanDifference < 0 ? "falls" : "rises")} {ReportText.Number(Math.Abs(k.Paired.Percent), 1)}% ({ReportText.Number(before)} \u2192 {ReportText.Number(after)} {unit})";
+            }).ToList();
+            var added = model.Gates.Where(g => scenario.Kpi(KpiCatalogue.GateTrucks.NameFor(g)) is not null && c.Baseline.Kpi(KpiCatalogue.GateTrucks.NameFor(g)) is null)
+                .Select(g => $"new gate {model.GateName(g)} carries {ReportText.Number(scenario.Kpi(KpiCatalogue.GateTrucks.NameFor(g))!.Stats.Mean)} trucks")
+                .ToList();
+            var idle = model.Gates.Where(g => scenario.Kpi(KpiCatalogue.GateTrucks.NameFor(g)) is { Stats.Mean: 0 } && c.Baseline.Kpi(KpiCatalogue.GateTrucks.NameFor(g)) is { Stats.Mean: > 0 })
+                .Select(g => $"no truck crosses at {model.GateName(g)}")
+                .ToList();
+            var parts = phrases.Concat(added).Concat(idle).ToList();
+            var sentence = parts.Count == 0
+                ? "no significant change in any headline or charted KPI"
+                : string.Join("; ", parts) + (effects.Count > SummaryEffects ? Inv($"; and {effects.Count - SummaryEffects} more significant change{(effects.Count - SummaryEffects == 1 ? string.Empty : "s")} in the table") : string.Empty);
+            o.Write($"<li><span class=\"swatch\" style=\"background:{model.Colour(scenario)}\"></span><strong>{E(scenario.Name)}</strong>: {E(sentence)}.</li>\n");
+        }
+
+        o.Write("</ul>\n</section>\n");
+    }
+
+    /// <summary>The forest plot: every scenario's paired effect on each headline KPI, in percent of the baseline, with its 95% interval.</summary>
+    private static void WriteForest(TextWriter o, ReportModel model)
+    {
+        var c = model.Comparison;
+        var others = model.Ordered.Where(s => !s.IsBaseline).ToList();
+        o.Write("<section id=\"effects\">\n<h2>Effects on the headline KPIs</h2>\n");
+        var rows = c.Baseline.Kpis
+            .Where(k => ReportModel.Measure(k.Kpi) is { Headline: true } && others.Any(s => s.Comparison(k.Kpi) is { Paired.Percent: var p } && double.IsFinite(p)))
+            .Select(k => k.Kpi)
+            .ToList();
+        if (others.Count == 0 || rows.Count == 0 || c.Replications < 2)
+        {
+            o.Write("<p class=\"note\">No effect to plot: a forest plot needs a what-if, at least two replications and a headline KPI with a material baseline.</p>\n</section>\n");
+            return;
+        }
+
+        o.Write("<p class=\"note\">Each square is a what-if's paired mean change in a headline KPI, in percent of the baseline's mean; the line through it is the 95% interval. A line that does not cross the zero rule is a significant change. KPIs of gates and corridors with little traffic, where a percent misleads, are left out.</p>\n");
+        var series = others.Select(s => new ForestSeries(
+            s.Name,
+            model.Colour(s),
+            [.. rows.Select(kpi =>
+            {
+                if (s.Comparison(kpi) is not { } k || !double.IsFinite(k.Paired.Percent) || c.Baseline.Kpi(kpi) is not { Stats.Mean: var mean and not 0 })
+                {
+                    return (BarValue?)null;
+                }
+
+                return new BarValue(k.Paired.Percent, k.Paired.CiLow / Math.Abs(mean) * 100, k.Paired.CiHigh / Math.Abs(mean) * 100);
+            })])).ToList();
+        var frame = new ChartFrame(
+            "chart-forest",
+            "Paired effects on the headline KPIs",
+            $"Forest plot of the percent change of each headline KPI against {c.Baseline.Name}, one point per scenario, with 95% intervals.",
+            "change against the baseline (%)",
+            ContentWidth,
+            0);
+        o.Write($"<figure>\n{SvgChart.Forest(frame, [.. rows.Select(model.KpiLabel)], series)}</figure>\n</section>\n");
+    }
 
     private static void WriteGateCharts(TextWriter o, ReportModel model)
     {
         o.Write("<section id=\"gates\">\n<h2>Gates</h2>\n");
-        o.Write("<p class=\"note\">One bar per scenario at each gate: the mean over replications; the whiskers span the 95% confidence interval of that mean.</p>\n");
-        var categories = model.Gates.Select(model.GateName).ToList();
-        foreach (var (measure, title, axis) in GateCharts)
+        o.Write("<p class=\"note\">Every gate of every scenario, new ones included. One bar per scenario at each gate: the mean over replications; the whiskers span the 95% confidence interval of that mean. A gate without a bar had no data in that scenario (it does not exist there, or no truck crossed). Where the gates differ by two orders of magnitude or more, the axis is logarithmic.</p>\n");
+        WriteEntityBars(o, model, KpiCatalogue.Gate, model.Gates, model.GateName, "gate");
+        o.Write("</section>\n");
+    }
+
+    /// <summary>Per-post bars: a gate's two posts side by side, so a busy post is not hidden in its gate's average.</summary>
+    private static void WritePostCharts(TextWriter o, ReportModel model)
+    {
+        o.Write("<section id=\"posts\">\n<h2>Posts</h2>\n");
+        o.Write("<p class=\"note\">Each gate has a post on each side of the border, with its own lanes, hours and inspections (the WCO Time Release Study view). A gate's figures average its two posts; these charts show each post alone.</p>\n");
+        WriteEntityBars(o, model, KpiCatalogue.Post, model.Posts, model.PostName, "post");
+        o.Write("</section>\n");
+    }
+
+    private static void WriteEntityBars<T>(TextWriter o, ReportModel model, IReadOnlyList<KpiMeasure<T>> measures, IReadOnlyList<string> entities, Func<string, string> name, string idPrefix)
+    {
+        var categories = entities.Select(name).ToList();
+        foreach (var measure in measures.Where(m => m.Chart == KpiChart.Bars))
         {
             var series = model.Ordered.Select(s => new BarSeries(
                 s.Name,
                 model.Colour(s),
-                [.. model.Gates.Select(g => s.Kpi($"gate.{g}.{measure}") is { } k ? new BarValue(k.Stats.Mean, k.Stats.CiLow, k.Stats.CiHigh) : (BarValue?)null)])).ToList();
+                [.. entities.Select(e => s.Kpi(measure.NameFor(e)) is { Stats.N: > 0 } k ? new BarValue(k.Stats.Mean, k.Stats.CiLow, k.Stats.CiHigh) : (BarValue?)null)])).ToList();
+            var title = char.ToUpperInvariant(measure.Label[0]) + measure.Label[1..];
             var frame = new ChartFrame(
-                $"chart-gate-{measure.Replace('_', '-')}",
+                $"chart-{idPrefix}-{measure.Measure.Replace('_', '-')}",
                 title,
-                $"Bar chart of {title.ToLowerInvariant()} at each gate, one bar per scenario ({string.Join(", ", model.Ordered.Select(s => s.Name))}), with 95% confidence intervals as whiskers.",
-                axis,
+                $"Bar chart of {measure.Label} at each {idPrefix}, one bar per scenario ({string.Join(", ", model.Ordered.Select(s => s.Name))}), with 95% confidence intervals as whiskers.",
+                measure.Unit,
                 ContentWidth,
                 340,
                 NonNegative: true);
             o.Write($"<figure>\n{SvgChart.GroupedBars(frame, categories, series)}</figure>\n");
         }
-
-        o.Write("</section>\n");
     }
 
     private static bool SameBand(DailyQueueBand a, DailyQueueBand b) =>
@@ -250,7 +358,7 @@ internal static class HtmlReportWriter
             return;
         }
 
-        o.Write("<p class=\"note\">Mean number of trucks queued at a gate's two posts, day by day: the line is the mean over replications, the shaded band spans the 10th to 90th percentile of the replications. Gates that never had a queue are left out; a scenario whose queue at a gate is the baseline's, day for day, is named under its chart rather than drawn over it.</p>\n<div class=\"grid\">\n");
+        o.Write("<p class=\"note\">Mean number of trucks queued at a gate's two posts, day by day: the line is the mean over replications, the shaded band spans the 10th to 90th percentile of the replications. Gates that never had a queue are left out; a scenario whose queue at a gate is the baseline's, day for day, is named under its chart rather than drawn over it. Shaded spans are closures of the gate, in the colour of the scenario that closes it.</p>\n<div class=\"grid\">\n");
         foreach (var gate in gates)
         {
             // A scenario whose series here is the baseline's, day for day, would only stack its band on the
@@ -266,6 +374,20 @@ internal static class HtmlReportWriter
                 .Select(x => new BandSeries(x.Scenario.Name, model.Colour(x.Scenario), x.Band!.Mean, x.Band.Low, x.Band.High))
                 .ToList();
             var name = model.GateName(gate);
+
+            // Each closure of this gate once, in the colour of the scenario that closes it; one several scenarios
+            // share (a crossing closed in the baseline and most what-ifs) in grey, naming them.
+            var closures = model.Ordered
+                .SelectMany(s => (model.Entities(s).Gate(gate)?.Closures ?? []).Select(cl => (Scenario: s, Closure: cl)))
+                .GroupBy(x => x.Closure)
+                .Select(g =>
+                {
+                    var who = g.Select(x => x.Scenario).ToList();
+                    var from = g.Key.From.DayNumber - model.FirstDay.DayNumber;
+                    var names = who.Count == model.Ordered.Count ? "every scenario" : string.Join(", ", who.Select(x => x.Name));
+                    return new ShadedDays(from, from + g.Key.Days - 1, $"closed in {names}: {g.Key.Reason}", who.Count == 1 ? model.Colour(who[0]) : "#8c959f");
+                })
+                .ToList();
             var frame = new ChartFrame(
                 $"chart-queue-{gate}",
                 name,
@@ -276,42 +398,74 @@ internal static class HtmlReportWriter
             var same = identical.Count == 0
                 ? string.Empty
                 : $"<figcaption class=\"note same-as-baseline\">The same as {E(model.Comparison.Baseline.Name)} here, day for day: {E(string.Join(", ", identical.Select(x => x.Name)))}.</figcaption>\n";
-            o.Write($"<figure>\n{SvgChart.BandedLines(frame, model.FirstDay, series)}{same}</figure>\n");
+            o.Write($"<figure>\n{SvgChart.BandedLines(frame, model.FirstDay, series, closures)}{same}</figure>\n");
         }
 
         o.Write("</div>\n</section>\n");
     }
 
-    private static void WriteNetwork(TextWriter o, ReportModel model)
-    {
-        o.Write("<section id=\"network\">\n<h2>Network and baseline flows</h2>\n");
-        var baseline = model.Comparison.Baseline;
-        if (model.BaselineDefinition is not { } definition)
-        {
-            o.Write("<p class=\"warning\">The baseline's stored scenario text no longer parses, so the network cannot be drawn.</p>\n</section>\n");
-            return;
-        }
-
-        var volumes = baseline.Kpis
-            .Select(k => (Name: KpiName.Parse(k.Kpi), k.Stats.Mean))
-            .Where(k => k.Name.Group == "route" && k.Name.Measure == "tonnes")
+    /// <summary>Mean tonnes of each route of a scenario (flow through a gate, or direct).</summary>
+    private static List<RouteVolume> Volumes(ScenarioOutcome scenario) =>
+        [.. scenario.Kpis
+            .Select(k => (Found: KpiCatalogue.Find(k.Kpi), k.Stats.Mean))
+            .Where(k => k.Found?.Measure == KpiCatalogue.RouteTonnes)
             .Select(k =>
             {
-                var ids = k.Name.Entity.Split('.');
-                return new RouteVolume(ids[0], ids[1] == "_direct" ? null : ids[1], k.Mean);
-            })
-            .ToList();
-        var idle = definition.Flows.Where(f => !volumes.Any(v => v.Flow == f.Id && v.Tonnes > 0)).Select(f => f.Id).ToList();
-        var settings = definition.Settings;
-        o.Write($"<p class=\"note\">{E(baseline.Name)}: mean tonnes delivered along each route (origin, gate, destination) over the {settings.Days.ToString(CultureInfo.InvariantCulture)}-day statistics window from {settings.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}. Band widths are proportional to tonnes; colours are commodities; arrowheads point at destinations.");
+                var ids = k.Found!.Value.Entity.Split('.');
+                return new RouteVolume(ids[0], ids[1] == KpiCatalogue.DirectRoute ? null : ids[1], k.Mean);
+            })];
+
+    private static void WriteMap(TextWriter o, ReportModel model)
+    {
+        var baseline = model.Comparison.Baseline;
+        var entities = model.BaselineEntities;
+        o.Write("<section id=\"map\">\n<h2>Map of the baseline</h2>\n");
+        o.Write(Inv($"<p class=\"note\">{E(baseline.Name)}: nodes and gates at the coordinates the scenario gives them (approximate: each carries its source in the scenario file), routes as straight lines from origin through gate to destination, as wide as their mean tonnes over the {entities.Days}-day window. TradeSim ships no boundary data: a border is sketched as a dashed line through the gates it has.</p>\n"));
+        o.Write($"<figure>\n{NetworkMap.Draw("chart-map", entities, Volumes(baseline), ContentWidth)}</figure>\n</section>\n");
+    }
+
+    private static void WriteNetwork(TextWriter o, ReportModel model)
+    {
+        o.Write("<section id=\"network\">\n<h2>Flows of the baseline</h2>\n");
+        var baseline = model.Comparison.Baseline;
+        var entities = model.BaselineEntities;
+        var volumes = Volumes(baseline);
+        var idle = entities.Flows.Where(f => !volumes.Any(v => v.Flow == f.Id && v.Tonnes > 0)).Select(f => f.Id).ToList();
+        o.Write($"<p class=\"note\">{E(baseline.Name)}: mean tonnes delivered along each route (origin, gate, destination) over the {entities.Days.ToString(CultureInfo.InvariantCulture)}-day statistics window from {entities.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}. Band widths are proportional to tonnes; colours are commodities; arrowheads point at destinations.");
         if (idle.Count > 0)
         {
             o.Write($" Flows that delivered nothing: {E(string.Join(", ", idle))}.");
         }
 
         o.Write("</p>\n");
-        o.Write($"<figure>\n{NetworkSchematic.Draw("chart-network", definition, volumes, ContentWidth)}</figure>\n</section>\n");
+        o.Write($"<figure>\n{NetworkSchematic.Draw("chart-network", baseline.Name, entities, volumes, ContentWidth)}</figure>\n</section>\n");
     }
+
+    /// <summary>Every KPI the report shows, from the catalogue: its name pattern, unit, how a run forms it, and what it means.</summary>
+    private static void WriteGlossary(TextWriter o, ReportModel model)
+    {
+        var shown = model.Ordered.SelectMany(s => s.Kpis).Select(k => ReportModel.Measure(k.Kpi)).Where(m => m is not null).Distinct().ToHashSet();
+        o.Write("<section id=\"glossary\">\n<h2>Glossary of KPIs</h2>\n");
+        o.Write("<p class=\"note\">Every measure is over the statistics window, warm-up excluded, per replication; the report gives its mean over replications. G is a gate, P a post's country, C a corridor, F a flow. <strong>Headline</strong> KPIs lead the tables and are the ones <code>--precision</code> judges by default. A KPI a replication could not measure (no truck crossed, so no crossing time) has no data there, never 0.</p>\n");
+        o.Write("<table class=\"glossary\">\n<thead><tr><th>KPI</th><th>Label</th><th>Unit</th><th>Per run</th><th>Meaning</th></tr></thead>\n<tbody>\n");
+        foreach (var m in KpiCatalogue.All.Where(shown.Contains))
+        {
+            o.Write($"<tr id=\"kpi-{E(m.Pattern.Replace('.', '-'))}\"><td><code>{E(m.Pattern)}</code>{(m.Headline ? " <span class=\"badge\">headline</span>" : string.Empty)}</td><td>{E(m.Label)}</td><td>{E(m.Unit)}</td><td>{E(AggregationWords(m.Aggregation))}</td><td>{E(m.Description)}</td></tr>\n");
+        }
+
+        o.Write("</tbody>\n</table>\n</section>\n");
+    }
+
+    private static string AggregationWords(KpiAggregation aggregation) => aggregation switch
+    {
+        KpiAggregation.Count => "count",
+        KpiAggregation.Sum => "sum",
+        KpiAggregation.Mean => "mean per truck or trip",
+        KpiAggregation.Percentile95 => "95th percentile",
+        KpiAggregation.Maximum => "maximum",
+        KpiAggregation.TimeAverage => "time average",
+        _ => "ratio of sums",
+    };
 
     private static void WriteProvenance(TextWriter o, ReportModel model, string commandLine)
     {
@@ -410,6 +564,16 @@ internal static class HtmlReportWriter
         .c-axis { stroke: #8c959f; stroke-width: 1; }
         .c-whisker { stroke: #24292f; stroke-width: 1.4; }
         .c-band { fill-opacity: .2; stroke: none; }
+        .c-closure { fill-opacity: .10; stroke: none; }
+        svg.map .n-flow { stroke-linejoin: round; stroke-linecap: round; }
+        svg.map .n-corridor-label { paint-order: stroke; stroke: #fff; stroke-width: 3px; stroke-linejoin: round; }
+        .c-closure-label { font-size: 11px; fill: var(--muted); font-style: italic; }
+        .c-stripe { fill: #f6f8fa; }
+        .c-effect { stroke: #24292f; stroke-width: .8; }
+        .no-data { color: var(--muted); font-style: italic; font-weight: 400; }
+        ul.summary { padding-left: 0; list-style: none; }
+        ul.summary li { margin: 6px 0; max-width: 110ch; }
+        .glossary td:first-child { white-space: nowrap; }
         .c-line { fill: none; stroke-width: 2; stroke-linejoin: round; stroke-linecap: round; }
         .n-flow { fill: none; stroke-opacity: .72; }
         .n-arrow { fill-opacity: .9; }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using TradeSim.Kernel.Scenarios;
+using TradeSim.Grains.Batches;
 
 namespace TradeSim.Client.Report;
 
@@ -43,7 +43,7 @@ internal static class NetworkSchematic
     /// The country every gate belongs to (the one with a post at most gates; ties go to the one with most nodes):
     /// Viet Nam for the bundled scenarios. Its nodes make up the left column.
     /// </summary>
-    public static string HomeCountry(ScenarioDefinition definition)
+    public static string HomeCountry(ScenarioEntities definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
         return definition.Gates.SelectMany(g => g.Posts.Select(p => p.Country).Distinct(StringComparer.Ordinal))
@@ -57,11 +57,11 @@ internal static class NetworkSchematic
             .FirstOrDefault() ?? string.Empty;
     }
 
-    public static string Draw(string id, ScenarioDefinition definition, IReadOnlyList<RouteVolume> volumes, double width)
+    public static string Draw(string id, string scenarioName, ScenarioEntities definition, IReadOnlyList<RouteVolume> volumes, double width)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(volumes);
-        var layout = new Layout(definition, volumes, width);
+        var layout = new Layout(scenarioName, definition, volumes, width);
         return layout.Render(id);
     }
 
@@ -117,14 +117,15 @@ internal static class NetworkSchematic
         public double Slot => Math.Max(Route.Width, MinSlot) + 2;
     }
 
-    private sealed record Route(FlowDefinition Flow, double Tonnes, double Width, string Colour, Box Origin, Box? Gate, Box Destination)
+    private sealed record Route(FlowEntity Flow, double Tonnes, double Width, string Colour, Box Origin, Box? Gate, Box Destination)
     {
         public List<Port> Ports { get; } = [];
     }
 
     private sealed class Layout
     {
-        private readonly ScenarioDefinition _definition;
+        private readonly ScenarioEntities _definition;
+        private readonly string _scenarioName;
         private readonly double _width;
         private readonly string _home;
         private readonly Dictionary<string, Box> _nodes = new(StringComparer.Ordinal);
@@ -134,9 +135,10 @@ internal static class NetworkSchematic
         private double _height;
         private double _contentTop;
 
-        public Layout(ScenarioDefinition definition, IReadOnlyList<RouteVolume> volumes, double width)
+        public Layout(string scenarioName, ScenarioEntities definition, IReadOnlyList<RouteVolume> volumes, double width)
         {
             _definition = definition;
+            _scenarioName = scenarioName;
             _width = width;
             _home = HomeCountry(definition);
             var gates = new Dictionary<string, Box>(StringComparer.Ordinal);
@@ -344,7 +346,7 @@ internal static class NetworkSchematic
                 id,
                 _width,
                 _height,
-                $"Network of {_definition.Name} with its flows",
+                $"Network of {_scenarioName} with its flows",
                 $"Schematic: {CountryName(_home)} nodes on the left, border gates by corridor in the middle, {string.Join(" and ", foreign)} nodes on the right; "
                     + $"{_routes.Count} routes drawn as bands as wide as the tonnes delivered.",
                 "chart network");

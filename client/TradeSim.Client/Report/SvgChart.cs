@@ -17,6 +17,12 @@ internal readonly record struct BarValue(double Mean, double Low, double High);
 /// <summary>One scenario's bars: a value per category, null where the scenario does not have that category.</summary>
 internal sealed record BarSeries(string Name, string Colour, IReadOnlyList<BarValue?> Values);
 
+/// <summary>Days <see cref="FromDay"/> to <see cref="ToDay"/> (0-based, inclusive) shaded on a daily chart, with what happened then.</summary>
+internal sealed record ShadedDays(int FromDay, int ToDay, string Label, string Colour);
+
+/// <summary>One series of a forest plot: an effect (mean and 95% interval, in percent) per row, null where it has none.</summary>
+internal sealed record ForestSeries(string Name, string Colour, IReadOnlyList<BarValue?> Effects);
+
 /// <summary>One scenario's daily series: the mean line and the band drawn around it (its Low and High per day).</summary>
 internal sealed record BandSeries(string Name, string Colour, IReadOnlyList<double> Mean, IReadOnlyList<double> Low, IReadOnlyList<double> High);
 
@@ -61,7 +67,11 @@ internal static class SvgChart
             .Where(double.IsFinite)
             .Append(0)
             .ToList();
-        var scale = AxisScale.Covering(values.Min(), values.Max());
+        // Magnitudes two orders apart (a main gate's 20,000 trucks beside a crossing point's 40) would flatten the
+        // small bars to nothing on a linear axis: a non-negative measure then gets a logarithmic one.
+        var positive = series.SelectMany(s => s.Values).Where(v => v is { Mean: > 0 } b && double.IsFinite(b.Mean)).Select(v => v!.Value.Mean).ToList();
+        var logarithmic = frame.NonNegative && positive.Count > 1 && positive.Max() / positive.Min() >= 100;
+        var scale = logarithmic ? AxisScale.Logarithmic(positive.Min(), values.Max()) : AxisScale.Covering(values.Min(), values.Max());
         var left = LeftMargin(scale);
 
         var plotTop = Legend(svg, left, 40, right, [.. series.Select(s => (s.Name, s.Colour))], lineSwatch: false) + 12;
@@ -71,12 +81,12 @@ internal static class SvgChart
         var plotBottom = frame.Height - (labelLines * CategoryLineHeight) - 12;
         double Y(double value) => plotBottom - (scale.Fraction(value) * (plotBottom - plotTop));
 
-        ValueAxis(svg, scale, left, right, plotTop, plotBottom, frame.ValueLabel);
+        ValueAxis(svg, scale, left, right, plotTop, plotBottom, logarithmic ? frame.ValueLabel + " (log scale)" : frame.ValueLabel);
 
         // Bars take up to 72% of a group, at most 56 px each, centred in it.
         var barsWidth = Math.Min(groupWidth * 0.72, series.Count * 56.0);
         var barWidth = barsWidth / Math.Max(1, series.Count);
-        var zero = Y(Math.Clamp(0, scale.Min, scale.Max));
+        var zero = logarithmic ? plotBottom : Y(Math.Clamp(0, scale.Min, scale.Max));
         for (var c = 0; c < categories.Count; c++)
         {
             var groupLeft = left + (c * groupWidth) + ((groupWidth - barsWidth) / 2);
@@ -112,7 +122,7 @@ internal static class SvgChart
     /// One line per series over consecutive days, each with its band shaded behind it. Days are dated from
     /// <paramref name="firstDay"/>; without it the x axis counts days.
     /// </summary>
-    public static string BandedLines(ChartFrame frame, DateOnly? firstDay, IReadOnlyList<BandSeries> series)
+    public static string BandedLines(ChartFrame frame, DateOnly? firstDay, IReadOnlyList<BandSeries> series, IReadOnlyList<ShadedDays>? shaded = null)
     {
         ArgumentNullException.ThrowIfNull(frame);
         ArgumentNullException.ThrowIfNull(series);
@@ -130,6 +140,26 @@ internal static class SvgChart
         double Y(double value) => plotBottom - (scale.Fraction(value) * (plotBottom - plotTop));
 
         ValueAxis(svg, scale, left, right, plotTop, plotBottom, frame.ValueLabel);
+
+        // Closures behind everything: a hatched span per closure, labelled at its top, so a queue that vanishes
+        // there reads as a closed gate rather than a quiet one.
+        foreach (var span in shaded ?? [])
+        {
+            var from = Math.Clamp(span.FromDay, 0, Math.Max(0, days - 1));
+            var to = Math.Clamp(span.ToDay, 0, Math.Max(0, days - 1));
+            if (span.ToDay < 0 || span.FromDay > days - 1 || days == 0)
+            {
+                continue;
+            }
+
+            var x0 = X(from) - (days > 1 ? (right - left) / (days - 1) / 2 : 0);
+            var x1 = X(to) + (days > 1 ? (right - left) / (days - 1) / 2 : 0);
+            x0 = Math.Max(left, x0);
+            x1 = Math.Min(right, x1);
+            svg.Rect(x0, plotTop, Math.Max(1, x1 - x0), plotBottom - plotTop, "c-closure", span.Colour, span.Label);
+            svg.Text(x0 + 3, plotTop + 12, ReportText.Wrap(span.Label, Math.Max(40, right - x0 - 6), LabelSize, 1)[0], "c-closure-label");
+        }
+
         foreach (var (day, label) in DateTicks(firstDay, days, Math.Max(2, (int)((right - left) / 70))))
         {
             svg.Line(X(day), plotBottom, X(day), plotBottom + 5, "c-axis");
@@ -176,6 +206,67 @@ internal static class SvgChart
         }
 
         svg.Line(left, plotBottom, right, plotBottom, "c-axis");
+        return svg.Finish();
+    }
+
+    /// <summary>
+    /// A forest plot: one row per KPI, in it one point per series at its effect (percent change against the
+    /// baseline) with its 95% interval as a line, and a vertical rule at zero. A series without an effect on a row
+    /// (no data, or a base too small for a percent) leaves its slot empty. Rows alternate a light stripe.
+    /// </summary>
+    public static string Forest(ChartFrame frame, IReadOnlyList<string> rows, IReadOnlyList<ForestSeries> series)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(series);
+        var slot = 13.0;
+        var rowHeight = Math.Max(24, (series.Count * slot) + 8);
+        var labelWidth = Math.Min(frame.Width * 0.42, 420);
+        var height = 70 + (rows.Count * rowHeight) + 40;
+        var svg = Open(frame with { Height = height });
+        var left = labelWidth + 12;
+        var right = frame.Width - 16;
+        var values = series.SelectMany(s => s.Effects).Where(e => e is not null).SelectMany(e => new[] { e!.Value.Mean, e.Value.Low, e.Value.High }).Where(double.IsFinite).Append(0).ToList();
+        var scale = AxisScale.Covering(values.Min(), values.Max(), 6);
+        var plotTop = Legend(svg, left, 40, right, [.. series.Select(s => (s.Name, s.Colour))], lineSwatch: false) + 10;
+        var plotBottom = plotTop + (rows.Count * rowHeight);
+        double X(double value) => left + (scale.Fraction(value) * (right - left));
+        for (var r = 0; r < rows.Count; r++)
+        {
+            var top = plotTop + (r * rowHeight);
+            if (r % 2 == 0)
+            {
+                svg.Rect(0, top, right, rowHeight, "c-stripe");
+            }
+
+            var label = ReportText.Wrap(rows[r], labelWidth - 8, LabelSize, 2);
+            svg.TextLines(labelWidth, top + (rowHeight / 2) - ((label.Count - 1) * 7) + 4, label, 14, "c-label", "end");
+            for (var s = 0; s < series.Count; s++)
+            {
+                if (r >= series[s].Effects.Count || series[s].Effects[r] is not { } e || !double.IsFinite(e.Mean))
+                {
+                    continue;
+                }
+
+                var y = top + 4 + (s * slot) + (slot / 2) + ((rowHeight - 8 - (series.Count * slot)) / 2);
+                var tooltip = string.Create(CultureInfo.InvariantCulture, $"{series[s].Name}, {rows[r]}: {ReportText.Signed(e.Mean, 1)}% (95% CI {ReportText.Signed(e.Low, 1)}% to {ReportText.Signed(e.High, 1)}%)");
+                if (double.IsFinite(e.Low) && double.IsFinite(e.High))
+                {
+                    svg.Line(X(e.Low), y, X(e.High), y, "c-whisker");
+                }
+
+                svg.Rect(X(e.Mean) - 4, y - 4, 8, 8, "c-effect", series[s].Colour, tooltip);
+            }
+        }
+
+        foreach (var tick in scale.Ticks)
+        {
+            svg.Line(X(tick), plotTop, X(tick), plotBottom, "c-grid");
+            svg.Text(X(tick), plotBottom + 16, scale.Label(tick) + "%", "c-tick", "middle");
+        }
+
+        svg.Line(X(0), plotTop, X(0), plotBottom, "c-axis");
+        svg.Text((left + right) / 2, plotBottom + 34, frame.ValueLabel, "c-axis-title", "middle");
         return svg.Finish();
     }
 

@@ -311,10 +311,10 @@ internal sealed partial class BatchGrain(IResultStore store, IClusterMembershipS
         if (policy.Precision is { } precision && _ledger.PlannedReplications < policy.MaxReplications)
         {
             var planned = _ledger.PlannedReplications;
-            var spreads = (await Offload(() => PrecisionRule.Judged(store, Id, _batch.Spec.Scenarios.Count, planned))).Select(j => j.Spread).ToList();
-            if (!PrecisionRule.IsMet(spreads, precision))
+            var spreads = (await Offload(() => PrecisionRule.Judged(store, Id, _batch.Spec.Scenarios.Count, planned, policy.PrecisionKpis))).Select(j => j.Spread).ToList();
+            if (!PrecisionRule.IsMet(spreads, precision, policy.AbsoluteTolerance))
             {
-                var target = PrecisionRule.NextTarget(spreads, precision, _ledger.PlannedReplications, policy.MaxReplications);
+                var target = PrecisionRule.NextTarget(spreads, precision, _ledger.PlannedReplications, policy.MaxReplications, policy.AbsoluteTolerance);
                 await Offload(() => store.PlanReplications(Id, target));
                 _ledger.Plan(target);
                 localWorkers.AnnounceWork();

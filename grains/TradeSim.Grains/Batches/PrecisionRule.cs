@@ -1,6 +1,7 @@
 using MathNet.Numerics.Distributions;
 using TradeSim.Grains.Runs;
 using TradeSim.Grains.Storage;
+using TradeSim.Kernel;
 
 namespace TradeSim.Grains.Batches;
 
@@ -12,7 +13,7 @@ public sealed record HeadlineSpread(int Position, string Kpi, KpiSpread Spread);
 
 /// <summary>
 /// The `--precision P` stopping rule, applied by the batch grain between rounds: a batch is precise enough when, for
-/// every scenario and every headline KPI (<see cref="RunKpis.IsHeadline"/>) of an entity with material traffic
+/// every scenario and every headline KPI (<see cref="KpiCatalogue.IsHeadline"/>) of an entity with material traffic
 /// (<see cref="MaterialTrucks"/>), the 95% half-width is at most P x |mean|.
 /// Replications are added in rounds whose size depends only on the results so far (never on timing, workers or silos),
 /// so the stopping point is reproducible.
@@ -26,17 +27,20 @@ public static class PrecisionRule
     public static double StudentQuantile(double degreesOfFreedom, double confidence = 0.95) =>
         StudentT.InvCDF(0, 1, degreesOfFreedom, 1 - ((1 - confidence) / 2));
 
-    /// <summary>Whether one KPI's replicated values meet the precision.</summary>
-    public static bool IsMet(double mean, double halfWidth, int n, double precision) =>
-        n >= 2 && halfWidth <= precision * Math.Abs(mean);
+    /// <summary>
+    /// Whether one KPI's replicated values meet the precision: at least two of them, and a 95% half-width within
+    /// <paramref name="precision"/> x |mean| or, when an absolute tolerance is given, within that.
+    /// </summary>
+    public static bool IsMet(double mean, double halfWidth, int n, double precision, double absolute = 0) =>
+        n >= 2 && (halfWidth <= precision * Math.Abs(mean) || halfWidth <= absolute);
 
-    public static bool IsMet(KpiSpread spread, double precision) => IsMet(spread.Mean, spread.HalfWidth, spread.N, precision);
+    public static bool IsMet(KpiSpread spread, double precision, double absolute = 0) => IsMet(spread.Mean, spread.HalfWidth, spread.N, precision, absolute);
 
     /// <summary>Whether every given KPI meets the precision.</summary>
-    public static bool IsMet(IEnumerable<KpiSpread> spreads, double precision)
+    public static bool IsMet(IEnumerable<KpiSpread> spreads, double precision, double absolute = 0)
     {
         ArgumentNullException.ThrowIfNull(spreads);
-        return spreads.All(s => IsMet(s, precision));
+        return spreads.All(s => IsMet(s, precision, absolute));
     }
 
     /// <summary>
@@ -48,77 +52,85 @@ public static class PrecisionRule
     public const double MaterialTrucks = 100;
 
     /// <summary>
-    /// The headline KPIs the rule judges, over the replications finished in every scenario (the ones a comparison
-    /// uses), read from the store a page at a time and summed in replication order.
+    /// The KPIs the rule judges (<paramref name="patterns"/>, by default the headline ones), over the replications
+    /// finished in every scenario (the ones a comparison uses), read from the store a page at a time and summed in
+    /// replication order.
     /// </summary>
-    public static IReadOnlyList<HeadlineSpread> Judged(IResultStore store, long batchId, int scenarios, int plannedReplications) =>
-        Judged(ReplicationPages.Complete(store, batchId, scenarios, plannedReplications, withQueues: false), scenarios);
+    public static IReadOnlyList<HeadlineSpread> Judged(IResultStore store, long batchId, int scenarios, int plannedReplications, IReadOnlyList<string>? patterns = null) =>
+        Judged(ReplicationPages.Complete(store, batchId, scenarios, plannedReplications, withQueues: false), scenarios, patterns);
 
     /// <summary>
-    /// The headline KPIs of every scenario (<see cref="RunKpis.IsHeadline"/>) over the given replications, each
-    /// finished in every scenario, summed in their order, except those of a gate or corridor whose trucks average
-    /// under <see cref="MaterialTrucks"/>; totals are always judged.
+    /// The KPIs of every scenario that <paramref name="patterns"/> choose (<see cref="KpiPattern"/>; none given: the
+    /// headline KPIs, <see cref="KpiCatalogue.IsHeadline"/>) over the given replications, each finished in every
+    /// scenario, summed in their order, sorted by name. Left out: a KPI of a gate, post or corridor whose trucks
+    /// average under <see cref="MaterialTrucks"/> (unless a pattern names the KPI exactly), and a KPI no replication
+    /// had data for. A KPI some replications had no data for is judged on those that had.
     /// </summary>
-    public static IReadOnlyList<HeadlineSpread> Judged(IEnumerable<CompleteReplication> complete, int scenarios)
+    public static IReadOnlyList<HeadlineSpread> Judged(IEnumerable<CompleteReplication> complete, int scenarios, IReadOnlyList<string>? patterns = null)
     {
         ArgumentNullException.ThrowIfNull(complete);
-        string[][]? tracked = null;
-        RunningMoments[][]? moments = null;
+        var selection = new KpiPattern(patterns ?? []);
+        var tracked = Enumerable.Range(0, scenarios).Select(_ => new Dictionary<string, int>(StringComparer.Ordinal)).ToArray();
+        var moments = Enumerable.Range(0, scenarios).Select(_ => new List<RunningMoments>()).ToArray();
         foreach (var replication in complete)
         {
-            // The headline KPIs each scenario's first complete replication lists, with the truck counts that say
-            // whether their gate or corridor carries material traffic.
-            tracked ??= [.. replication.RunsByPosition.Select(r => r.Kpis.Keys.Where(k => RunKpis.IsHeadline(k) || TrafficOf(k) == k).Order(StringComparer.Ordinal).ToArray())];
-            moments ??= [.. tracked.Select(names => new RunningMoments[names.Length])];
             for (var s = 0; s < scenarios; s++)
             {
-                var kpis = replication.RunsByPosition[s].Kpis;
-                for (var k = 0; k < tracked[s].Length; k++)
+                // The chosen KPIs, and the truck counts that say whether their entity carries material traffic.
+                foreach (var (name, value) in replication.RunsByPosition[s].Kpis)
                 {
-                    moments[s][k].Add(kpis[tracked[s][k]]);
+                    if (!tracked[s].TryGetValue(name, out var k))
+                    {
+                        if (!selection.Selects(name) && !IsTrafficKpi(name))
+                        {
+                            continue;
+                        }
+
+                        tracked[s][name] = k = moments[s].Count;
+                        moments[s].Add(default);
+                    }
+
+                    var m = moments[s][k];
+                    m.Add(value);
+                    moments[s][k] = m;
                 }
             }
         }
 
         var judged = new List<HeadlineSpread>();
-        for (var s = 0; tracked is not null && s < scenarios; s++)
+        for (var s = 0; s < scenarios; s++)
         {
-            var index = tracked[s].Select((name, i) => (name, i)).ToDictionary(x => x.name, x => x.i, StringComparer.Ordinal);
-            for (var k = 0; k < tracked[s].Length; k++)
+            foreach (var name in tracked[s].Keys.Order(StringComparer.Ordinal))
             {
-                var name = tracked[s][k];
-                if (!RunKpis.IsHeadline(name))
+                var m = moments[s][tracked[s][name]];
+                if (!selection.Selects(name) || m.N == 0)
                 {
                     continue;
                 }
 
-                if (TrafficOf(name) is { } traffic && index.TryGetValue(traffic, out var t) && !(moments![s][t].Mean >= MaterialTrucks))
+                if (!selection.NamesExactly(name)
+                    && KpiCatalogue.TrafficKpiOf(name) is { } traffic
+                    && tracked[s].TryGetValue(traffic, out var t)
+                    && !(moments[s][t].Mean >= MaterialTrucks))
                 {
                     continue;
                 }
 
-                judged.Add(new HeadlineSpread(s, name, Spread(moments![s][k])));
+                judged.Add(new HeadlineSpread(s, name, Spread(m)));
             }
         }
 
         return judged;
     }
 
-    /// <summary>The spreads of <see cref="Judged(IEnumerable{CompleteReplication}, int)"/>, in its order.</summary>
-    public static IReadOnlyList<KpiSpread> HeadlineSpreads(IEnumerable<CompleteReplication> complete, int scenarios) =>
-        [.. Judged(complete, scenarios).Select(j => j.Spread)];
+    /// <summary>The spreads of <see cref="Judged(IEnumerable{CompleteReplication}, int, IReadOnlyList{string})"/>, in its order.</summary>
+    public static IReadOnlyList<KpiSpread> HeadlineSpreads(IEnumerable<CompleteReplication> complete, int scenarios, IReadOnlyList<string>? patterns = null) =>
+        [.. Judged(complete, scenarios, patterns).Select(j => j.Spread)];
 
-    /// <summary>The KPI counting a gate's or corridor's trucks ("gate.g.trucks" for "gate.g.anything"); null for totals, flows and routes.</summary>
-    public static string? TrafficOf(string kpi)
-    {
-        if (!kpi.StartsWith("gate.", StringComparison.Ordinal) && !kpi.StartsWith("corridor.", StringComparison.Ordinal))
-        {
-            return null;
-        }
+    /// <summary>The KPI counting the trucks of a KPI's gate or corridor (<see cref="KpiCatalogue.TrafficKpiOf"/>); null for totals, flows and routes.</summary>
+    public static string? TrafficOf(string kpi) => KpiCatalogue.TrafficKpiOf(kpi);
 
-        var last = kpi.LastIndexOf('.');
-        return kpi[..last] + ".trucks";
-    }
+    private static bool IsTrafficKpi(string kpi) => KpiCatalogue.TrafficKpiOf(kpi) == kpi;
 
     /// <summary>Mean, sample standard deviation and 95% half-width of values summed as they came.</summary>
     public static KpiSpread Spread(RunningMoments moments) => moments.N switch
@@ -135,18 +147,18 @@ public static class PrecisionRule
     /// The replications to plan next: enough, by the current estimate of each KPI's standard deviation, for the
     /// half-width to reach the precision; at least one more and at most double the current count, within the maximum.
     /// </summary>
-    public static int NextTarget(IEnumerable<KpiSpread> headline, double precision, int current, int maximum)
+    public static int NextTarget(IEnumerable<KpiSpread> headline, double precision, int current, int maximum, double absolute = 0)
     {
         ArgumentNullException.ThrowIfNull(headline);
         var needed = current + 1;
         foreach (var s in headline)
         {
-            if (IsMet(s, precision) || s.N < 2)
+            if (IsMet(s, precision, absolute) || s.N < 2)
             {
                 continue;
             }
 
-            var target = precision * Math.Abs(s.Mean);
+            var target = Math.Max(precision * Math.Abs(s.Mean), absolute);
             var estimate = target == 0
                 ? int.MaxValue
                 : Math.Ceiling(Math.Pow(StudentQuantile(s.N - 1) * s.StandardDeviation / target, 2));

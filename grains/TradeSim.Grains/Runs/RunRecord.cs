@@ -37,7 +37,7 @@ public sealed class RunRecord
     public static RunRecord Of(RunResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        return new RunRecord(RunKpis.Extract(result), RunKpis.DailyQueues(result), result.Conservation.Balances);
+        return new RunRecord(KpiCatalogue.Extract(result), DailyQueueSeries.Of(result), result.Conservation.Balances);
     }
 
     private byte[] ComputeDigest()

@@ -35,7 +35,17 @@ public enum TrafficKind
 
 public sealed record CommodityDefinition(string Id, string Name, SourceLocation Location);
 
-public sealed record NodeDefinition(string Id, string Name, string Country, string Kind, SourceLocation Location);
+/// <summary>
+/// A point on the Earth in decimal degrees (WGS84): latitude north positive (-90 to 90), longitude east positive
+/// (-180 to 180). Where a map draws a node or a gate; the simulation never reads it (distances are the roads' km).
+/// </summary>
+public sealed record GeoPoint(double Latitude, double Longitude);
+
+public sealed record NodeDefinition(string Id, string Name, string Country, string Kind, SourceLocation Location)
+{
+    /// <summary>Where the node lies (`at: [lat, lon]` in the file), or null when the file does not say.</summary>
+    public GeoPoint? Coordinates { get; init; }
+}
 
 public sealed record ServiceTimeDefinition(double MeanMinutes, double Cv);
 
@@ -61,7 +71,11 @@ public sealed record GateDefinition(
     double TransferMinutes,
     IReadOnlyList<PostDefinition> Posts,
     IReadOnlyList<ClosureDefinition> Closures,
-    SourceLocation Location);
+    SourceLocation Location)
+{
+    /// <summary>Where the gate's border crossing lies (`at: [lat, lon]` in the file), or null when the file does not say.</summary>
+    public GeoPoint? Coordinates { get; init; }
+}
 
 /// <summary>A road link; an end is a node id or a gate post written `gate.country`.</summary>
 public sealed record RoadDefinition(string Id, string From, string To, double Km, double Kmh, SourceLocation Location);

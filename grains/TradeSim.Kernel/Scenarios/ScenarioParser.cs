@@ -18,7 +18,8 @@ public static class ScenarioParser
     private static readonly string[] TopLevelKeys =
         ["name", "description", "extends", "settings", "gate_classes", "commodities", "nodes", "gates", "roads", "carriers", "flows", "calibration"];
 
-    private static readonly string[] GateKeys = ["name", "corridor", "class", "fee_usd", "transfer_minutes", "closures"];
+    // `at` is read before posts, so it is never taken for a post (it is also Austria's country code).
+    private static readonly string[] GateKeys = ["name", "corridor", "class", "fee_usd", "transfer_minutes", "closures", "at"];
 
     public static ScenarioParseResult Parse(IReadOnlyList<ScenarioSource> layers)
     {
@@ -198,7 +199,7 @@ public static class ScenarioParser
 
         private NodeDefinition ReadNode(string id, YamlMapping map)
         {
-            CheckKeys(map, ["name", "country", "kind"], $"node '{id}'");
+            CheckKeys(map, ["name", "country", "kind", "at"], $"node '{id}'");
             var country = RequiredString(map, "country", $"node '{id}'") ?? "??";
             CheckCountry(map.Get("country"), country);
             var kind = OptionalString(map, "kind") ?? "province";
@@ -207,7 +208,7 @@ public static class ScenarioParser
                 errors.Add(new ScenarioError(map.Get("kind")!.Location, $"node '{id}': unknown kind '{kind}': expected province, district, seaport or hub"));
             }
 
-            return new NodeDefinition(id, OptionalString(map, "name") ?? id, country, kind, map.Location);
+            return new NodeDefinition(id, OptionalString(map, "name") ?? id, country, kind, map.Location) { Coordinates = ReadCoordinates(map, $"node '{id}'") };
         }
 
         private GateDefinition ReadGate(string id, YamlMapping map, Dictionary<string, IReadOnlyList<TrafficKind>> classes)
@@ -281,7 +282,33 @@ public static class ScenarioParser
                 Double(map, "transfer_minutes", 10, 0, 24 * 60),
                 posts,
                 closures,
-                map.Location);
+                map.Location)
+            {
+                Coordinates = ReadCoordinates(map, what),
+            };
+        }
+
+        /// <summary>
+        /// The optional `at: [latitude, longitude]` of a node or a gate, in decimal degrees (WGS84), for maps. Absent or
+        /// `~`, there are none. A layer that extends another replaces the pair whole, as it replaces any list.
+        /// </summary>
+        private GeoPoint? ReadCoordinates(YamlMapping map, string what)
+        {
+            if (map.Get("at") is not { } node || node is YamlScalar { IsNull: true })
+            {
+                return null;
+            }
+
+            if (node is not YamlSequence { Items.Count: 2 } pair)
+            {
+                var found = node is YamlSequence list ? $"a list of {list.Items.Count} value(s)" : node.KindName;
+                errors.Add(new ScenarioError(node.Location, $"{what} at: expected `[latitude, longitude]`, two numbers in degrees (latitude from -90 to 90, longitude from -180 to 180), found {found}"));
+                return null;
+            }
+
+            var latitude = ParseDouble(pair.Items[0], $"{what} at: latitude", -90, 90);
+            var longitude = ParseDouble(pair.Items[1], $"{what} at: longitude", -180, 180);
+            return latitude is { } lat && longitude is { } lon ? new GeoPoint(lat, lon) : null;
         }
 
         private PostDefinition ReadPost(string gateId, string country, YamlMapping map)

@@ -44,8 +44,8 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
             long id;
             using (var insert = new NpgsqlCommand(
                 """
-                INSERT INTO batches (fingerprint, created_at, engine_version, seed, baseline_position, min_replications, max_replications, precision, planned_replications, max_attempts, options_json, status)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'running')
+                INSERT INTO batches (fingerprint, created_at, engine_version, seed, baseline_position, min_replications, max_replications, precision, planned_replications, max_attempts, options_json, status, precision_kpis, precision_absolute)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'running', $12, $13)
                 ON CONFLICT (fingerprint) DO NOTHING RETURNING id
                 """,
                 connection,
@@ -62,6 +62,8 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
                 insert.Parameters.AddWithValue(plannedReplications);
                 insert.Parameters.AddWithValue(BatchSpec.DefaultMaxAttempts);
                 insert.Parameters.AddWithValue(JsonSerializer.Serialize(spec.Options));
+                insert.Parameters.AddWithValue(JsonSerializer.Serialize(spec.Policy.PrecisionKpis));
+                insert.Parameters.AddWithValue(spec.Policy.AbsoluteTolerance);
                 if (insert.ExecuteScalar() is not long created)
                 {
                     // Someone submitted the same batch in the meantime: theirs is ours.
@@ -75,7 +77,7 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
             foreach (var s in spec.Scenarios)
             {
                 Execute(connection, tx, "INSERT INTO scenario_texts (hash, layers_json) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING", s.Hash, ScenarioText.ToJson(s.Layers));
-                Execute(connection, tx, "INSERT INTO batch_scenarios (batch_id, position, name, hash) VALUES ($1, $2, $3, $4)", id, s.Position, s.Name, s.Hash);
+                Execute(connection, tx, "INSERT INTO batch_scenarios (batch_id, position, name, hash, entities_json) VALUES ($1, $2, $3, $4, $5)", id, s.Position, s.Name, s.Hash, s.Entities.ToJson());
             }
 
             PlanRuns(connection, tx, id, spec.Scenarios.Count, plannedReplications);
@@ -83,6 +85,8 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
             return (id, true);
         }, cancellation, onRetry);
     }
+
+    private static readonly JsonSerializerOptions FingerprintJson = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
     /// <summary>The identity of a batch: engine, seed, policy and every scenario's name and hash (not the command line).</summary>
     public static string Fingerprint(BatchSpec spec)
@@ -96,8 +100,12 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
             min = spec.Policy.MinReplications,
             max = spec.Policy.MaxReplications,
             precision = spec.Policy.Precision,
+
+            // Present only when set, so a batch's identity is what it was before the store kept them.
+            precision_kpis = spec.Policy.PrecisionKpis.Count == 0 ? null : spec.Policy.PrecisionKpis,
+            precision_absolute = spec.Policy.AbsoluteTolerance == 0 ? (double?)null : spec.Policy.AbsoluteTolerance,
             scenarios = spec.Scenarios.Select(s => new[] { s.Name, s.Hash }),
-        });
+        }, FingerprintJson);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)));
     }
 
@@ -135,7 +143,7 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
     public BatchRecord LoadBatch(long batchId) => database.WithRetry(connection =>
     {
         using var select = new NpgsqlCommand(
-            "SELECT created_at, engine_version, seed, baseline_position, min_replications, max_replications, precision, planned_replications, options_json, status, max_attempts FROM batches WHERE id = $1",
+            "SELECT created_at, engine_version, seed, baseline_position, min_replications, max_replications, precision, planned_replications, options_json, status, max_attempts, precision_kpis, precision_absolute FROM batches WHERE id = $1",
             connection);
         select.Parameters.AddWithValue(batchId);
         DateTimeOffset created;
@@ -159,7 +167,11 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
             engine = reader.GetString(1);
             seed = (ulong)reader.GetDecimal(2);
             baseline = reader.GetInt32(3);
-            policy = new ReplicationPolicy(reader.GetInt32(4), reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetDouble(6));
+            policy = new ReplicationPolicy(reader.GetInt32(4), reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetDouble(6))
+            {
+                PrecisionKpis = JsonSerializer.Deserialize<List<string>>(reader.GetString(11)) ?? [],
+                AbsoluteTolerance = reader.GetDouble(12),
+            };
             planned = reader.GetInt32(7);
             options = JsonSerializer.Deserialize<List<string>>(reader.GetString(8)) ?? [];
             status = reader.GetString(9);
@@ -168,14 +180,16 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
 
         var scenarios = new List<BatchScenario>();
         using (var list = new NpgsqlCommand(
-            "SELECT s.position, s.name, t.layers_json FROM batch_scenarios s JOIN scenario_texts t ON t.hash = s.hash WHERE s.batch_id = $1 ORDER BY s.position",
+            "SELECT s.position, s.name, t.layers_json, s.entities_json FROM batch_scenarios s JOIN scenario_texts t ON t.hash = s.hash WHERE s.batch_id = $1 ORDER BY s.position",
             connection))
         {
             list.Parameters.AddWithValue(batchId);
             using var reader = list.ExecuteReader();
             while (reader.Read())
             {
-                scenarios.Add(new BatchScenario(reader.GetInt32(0), reader.GetString(1), ScenarioText.FromJson(reader.GetString(2))));
+                // A batch stored before version 4 has no entities: they are taken from its text when first asked for.
+                var scenario = new BatchScenario(reader.GetInt32(0), reader.GetString(1), ScenarioText.FromJson(reader.GetString(2)));
+                scenarios.Add(reader.IsDBNull(3) ? scenario : scenario with { Entities = ScenarioEntities.FromJson(reader.GetString(3)) });
             }
         }
 
@@ -340,7 +354,11 @@ public sealed class PostgresResultStore(ClusterDatabase database, CancellationTo
             var kpis = new Dictionary<string, double>(names.Length, StringComparer.Ordinal);
             for (var i = 0; i < names.Length; i++)
             {
-                kpis[names[i]] = values[i];
+                // NaN: the run had no data for this KPI; it is left out, never read as 0.
+                if (!double.IsNaN(values[i]))
+                {
+                    kpis[names[i]] = values[i];
+                }
             }
 
             runs.Add(new StoredRun(reader.GetInt32(0), reader.GetInt32(1), kpis));

@@ -194,8 +194,8 @@ public sealed class SqliteResultStore : IResultStore, IDisposable
         using var tx = _connection.BeginTransaction();
         using var insert = Command(
             """
-            INSERT INTO batches (created_utc, engine_version, seed, baseline_position, min_replications, max_replications, precision, planned_replications, options_json, status, max_attempts)
-            VALUES ($created, $engine, $seed, $baseline, $min, $max, $precision, $planned, $options, $status, $attempts) RETURNING id
+            INSERT INTO batches (created_utc, engine_version, seed, baseline_position, min_replications, max_replications, precision, precision_kpis, precision_absolute, planned_replications, options_json, status, max_attempts)
+            VALUES ($created, $engine, $seed, $baseline, $min, $max, $precision, $precisionKpis, $precisionAbsolute, $planned, $options, $status, $attempts) RETURNING id
             """,
             tx);
         insert.Parameters.AddWithValue("$created", createdUtc.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
@@ -205,6 +205,8 @@ public sealed class SqliteResultStore : IResultStore, IDisposable
         insert.Parameters.AddWithValue("$min", spec.Policy.MinReplications);
         insert.Parameters.AddWithValue("$max", spec.Policy.MaxReplications);
         insert.Parameters.AddWithValue("$precision", spec.Policy.Precision is { } p ? p : DBNull.Value);
+        insert.Parameters.AddWithValue("$precisionKpis", JsonSerializer.Serialize(spec.Policy.PrecisionKpis));
+        insert.Parameters.AddWithValue("$precisionAbsolute", spec.Policy.AbsoluteTolerance);
         insert.Parameters.AddWithValue("$planned", plannedReplications);
         insert.Parameters.AddWithValue("$options", JsonSerializer.Serialize(spec.Options));
         insert.Parameters.AddWithValue("$status", BatchStatus.Running);
@@ -216,11 +218,12 @@ public sealed class SqliteResultStore : IResultStore, IDisposable
             text.Parameters.AddWithValue("$hash", s.Hash);
             text.Parameters.AddWithValue("$layers", ScenarioText.ToJson(s.Layers));
             text.ExecuteNonQuery();
-            using var scenario = Command("INSERT INTO batch_scenarios (batch_id, position, name, hash) VALUES ($batch, $position, $name, $hash)", tx);
+            using var scenario = Command("INSERT INTO batch_scenarios (batch_id, position, name, hash, entities_json) VALUES ($batch, $position, $name, $hash, $entities)", tx);
             scenario.Parameters.AddWithValue("$batch", id);
             scenario.Parameters.AddWithValue("$position", s.Position);
             scenario.Parameters.AddWithValue("$name", s.Name);
             scenario.Parameters.AddWithValue("$hash", s.Hash);
+            scenario.Parameters.AddWithValue("$entities", s.Entities.ToJson());
             scenario.ExecuteNonQuery();
         }
 
@@ -378,7 +381,7 @@ public sealed class SqliteResultStore : IResultStore, IDisposable
             {
                 ordinal.Value = i;
                 name.Value = record.Kpis[i].Name;
-                value.Value = record.Kpis[i].Value;
+                value.Value = double.IsNaN(record.Kpis[i].Value) ? DBNull.Value : record.Kpis[i].Value;
                 insert.ExecuteNonQuery();
             }
         }
@@ -415,7 +418,7 @@ public sealed class SqliteResultStore : IResultStore, IDisposable
     {
         using var scope = _gate.EnterScope();
         using var select = Command(
-            "SELECT created_utc, engine_version, seed, baseline_position, min_replications, max_replications, precision, planned_replications, options_json, status, max_attempts FROM batches WHERE id = $id");
+            "SELECT created_utc, engine_version, seed, baseline_position, min_replications, max_replications, precision, planned_replications, options_json, status, max_attempts, precision_kpis, precision_absolute FROM batches WHERE id = $id");
         select.Parameters.AddWithValue("$id", batchId);
         using var reader = select.ExecuteReader();
         if (!reader.Read())
@@ -430,7 +433,11 @@ public sealed class SqliteResultStore : IResultStore, IDisposable
         var engine = reader.GetString(1);
         var seed = ulong.Parse(reader.GetString(2), CultureInfo.InvariantCulture);
         var baseline = reader.GetInt32(3);
-        var policy = new ReplicationPolicy(reader.GetInt32(4), reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetDouble(6));
+        var policy = new ReplicationPolicy(reader.GetInt32(4), reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetDouble(6))
+        {
+            PrecisionKpis = JsonSerializer.Deserialize<List<string>>(reader.GetString(11)) ?? [],
+            AbsoluteTolerance = reader.GetDouble(12),
+        };
         var planned = reader.GetInt32(7);
         var options = JsonSerializer.Deserialize<List<string>>(reader.GetString(8)) ?? [];
         var status = reader.GetString(9);
@@ -443,13 +450,15 @@ public sealed class SqliteResultStore : IResultStore, IDisposable
     private List<BatchScenario> LoadScenarios(long batchId)
     {
         using var select = Command(
-            "SELECT s.position, s.name, t.layers_json FROM batch_scenarios s JOIN scenario_texts t ON t.hash = s.hash WHERE s.batch_id = $id ORDER BY s.position");
+            "SELECT s.position, s.name, t.layers_json, s.entities_json FROM batch_scenarios s JOIN scenario_texts t ON t.hash = s.hash WHERE s.batch_id = $id ORDER BY s.position");
         select.Parameters.AddWithValue("$id", batchId);
         using var reader = select.ExecuteReader();
         var scenarios = new List<BatchScenario>();
         while (reader.Read())
         {
-            scenarios.Add(new BatchScenario(reader.GetInt32(0), reader.GetString(1), ScenarioText.FromJson(reader.GetString(2))));
+            // A batch stored before version 3 has no entities: they are taken from its text when first asked for.
+            var scenario = new BatchScenario(reader.GetInt32(0), reader.GetString(1), ScenarioText.FromJson(reader.GetString(2)));
+            scenarios.Add(reader.IsDBNull(3) ? scenario : scenario with { Entities = ScenarioEntities.FromJson(reader.GetString(3)) });
         }
 
         return scenarios;
@@ -488,7 +497,11 @@ public sealed class SqliteResultStore : IResultStore, IDisposable
                 runs.Add(new StoredRun(reader.GetInt32(0), r, current));
             }
 
-            current[reader.GetString(2)] = reader.GetDouble(3);
+            // NULL: the run had no data for this KPI; it is left out, never read as 0.
+            if (!reader.IsDBNull(3))
+            {
+                current[reader.GetString(2)] = reader.GetDouble(3);
+            }
         }
 
         return runs;

@@ -1,3 +1,4 @@
+using TradeSim.Kernel;
 using System.Globalization;
 using TradeSim.Grains.Abstractions;
 using TradeSim.Grains.Batches;
