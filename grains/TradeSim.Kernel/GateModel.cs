@@ -83,6 +83,8 @@ internal sealed class GateModel
             v.ValueUsd = m.ValueUsd;
             v.Traffic = m.Traffic;
             v.EntryPost = m.EntryPost;
+            v.QueueingHours = 0;
+            v.ServiceHours = 0;
 
             // A truck whose whole leg fitted inside the previous step reports an arrival before this step began;
             // the gate's clock has moved on, so it arrives now (legs are hours long, so this is rare and small).
@@ -197,10 +199,18 @@ internal sealed class GateModel
             ref var v = ref _visits[slot];
             var c = v.Commodity < 0 ? _commodityEmpty : v.Commodity;
             var service = stream.Positive(spec.ServiceMeanHours[c], spec.ServiceCv[c]);
+
+            // The wait splits into the hours the post was open (lanes busy: queueing) and the hours it was closed
+            // (night, a closure: waiting for opening), so the two add up to the wait exactly.
+            var wait = now - v.PostArrival;
+            var queueing = Math.Min(wait, OpenHoursWithin(post, v.PostArrival, now));
+            v.QueueingHours += queueing;
+            v.ServiceHours += service;
             if (now >= _warmupEnd)
             {
                 ref var p = ref Stats.Posts[post];
-                p.WaitHoursSum += now - v.PostArrival;
+                p.WaitHoursSum += wait;
+                p.OpeningWaitHoursSum += wait - queueing;
                 p.Served++;
                 p.ServiceHoursSum += service;
             }
@@ -219,6 +229,13 @@ internal sealed class GateModel
         {
             var hours = time - v.GateArrival;
             Stats.Record(v.EntryPost, v.Commodity, v.Kg, v.ValueUsd, v.Traffic, hours);
+
+            // The rest of the crossing after queueing, service and the drive between the posts is waiting for a
+            // post to open (or, at the exit post, for a closure to end): the four parts sum to the crossing hours.
+            Stats.QueueingHoursSum += v.QueueingHours;
+            Stats.ServiceHoursSum += v.ServiceHours;
+            Stats.TransferHoursSum += _spec.TransferHours;
+            Stats.OpeningWaitHoursSum += hours - v.QueueingHours - v.ServiceHours - _spec.TransferHours;
             var day = (int)((time - _warmupEnd) / 24.0);
             if (day < Stats.DailyCrossings.Length)
             {
@@ -476,6 +493,11 @@ internal sealed class GateModel
         public int EntryPost;
         public double GateArrival;
         public double PostArrival;
+
+        // The WCO Time Release Study parts of this crossing so far: waiting while the lanes were busy, and inspection
+        // and clearance, at both posts. Waiting while a post was closed is the rest (see Release).
+        public double QueueingHours;
+        public double ServiceHours;
     }
 
     /// <summary>An event of the gate's inner loop, ordered by time and then by the order it was scheduled in.</summary>
@@ -489,6 +511,9 @@ internal sealed class GateModel
 internal struct PostStatistics
 {
     public double WaitHoursSum;
+
+    /// <summary>The part of <see cref="WaitHoursSum"/> spent while the post was closed (outside its hours, or a closure).</summary>
+    public double OpeningWaitHoursSum;
     public double ServiceHoursSum;
     public long Served;
     public double QueueArea;
@@ -517,6 +542,13 @@ internal sealed class GateStatistics
     public long Kg;
     public double ValueUsd;
     public double CrossingHoursSum;
+
+    // The WCO Time Release Study split of CrossingHoursSum: its four parts add up to it.
+    public double OpeningWaitHoursSum;
+    public double QueueingHoursSum;
+    public double ServiceHoursSum;
+    public double TransferHoursSum;
+
     public double InGateArea;
     public double WindowHours;
     public int MaxQueue;

@@ -156,6 +156,15 @@ public static class KpiCatalogue
     public static readonly KpiMeasure<(FlowResult Flow, string Gate)> RouteTonnes =
         new(KpiGroup.Route, "tonnes", "t", "tonnes delivered by route", "A flow's cargo delivered through one gate it can use (\"_direct\" for a flow that crosses no border).", headline: false, KpiAggregation.Sum, KpiChart.None, r => r.Flow.TonnesByGate[r.Gate]);
 
+    /// <summary>The WCO Time Release Study split of <see cref="GateHoursToCrossMean"/>, in order: its parts add up to it.</summary>
+    public static IReadOnlyList<KpiMeasure<GateResult>> CrossingSplit { get; } =
+    [
+        new(KpiGroup.Gate, "opening_wait_hours_mean", "h", "waiting for opening", "WCO Time Release Study split of the mean hours to cross, part 1: hours a truck waited while a post was closed (outside its hours, or during a closure). The four parts add up to hours_to_cross_mean. No data when no truck crossed.", headline: false, KpiAggregation.Mean, KpiChart.None, g => g.Split.OpeningWaitHours, g => g.Trucks > 0),
+        new(KpiGroup.Gate, "queueing_hours_mean", "h", "queueing", "WCO split, part 2: hours a truck waited at an open post whose lanes were busy (congestion). No data when no truck crossed.", headline: false, KpiAggregation.Mean, KpiChart.None, g => g.Split.QueueingHours, g => g.Trucks > 0),
+        new(KpiGroup.Gate, "service_hours_mean", "h", "inspection and clearance", "WCO split, part 3: hours of inspection and clearance at both posts. No data when no truck crossed.", headline: false, KpiAggregation.Mean, KpiChart.None, g => g.Split.ServiceHours, g => g.Trucks > 0),
+        new(KpiGroup.Gate, "transfer_hours_mean", "h", "transfer between posts", "WCO split, part 4: the drive between the gate's two posts. No data when no truck crossed.", headline: false, KpiAggregation.Mean, KpiChart.None, g => g.Split.TransferHours, g => g.Trucks > 0),
+    ];
+
     public static readonly IReadOnlyList<KpiMeasure<GateResult>> Gate =
     [
         GateTrucks,
@@ -165,6 +174,7 @@ public static class KpiCatalogue
         GateHoursToCrossMean,
         new(KpiGroup.Gate, "hours_to_cross_p95", "h", "95th percentile hours to cross", "The 95th percentile of the same hours: one truck in twenty took longer. No data when no truck crossed.", headline: false, KpiAggregation.Percentile95, KpiChart.Bars, g => g.P95HoursToCross, g => g.Trucks > 0),
         new(KpiGroup.Gate, "max_queue", "trucks", "maximum queue", "The most trucks queued at the gate's two posts together at the end of any step.", headline: false, KpiAggregation.Maximum, KpiChart.Bars, g => g.MaxQueue),
+        .. CrossingSplit,
         GateMeanQueue,
         new(KpiGroup.Gate, "utilisation", "share", "utilisation", "Busy lane-hours over open lane-hours at the gate's two posts together (0 to 1); each post's own figure is under post. No data when the gate never opened a lane.", headline: false, KpiAggregation.Ratio, KpiChart.Bars, g => g.Utilisation, g => g.Posts.Any(p => p.Lanes > 0) && double.IsFinite(g.Utilisation)),
     ];
@@ -174,7 +184,9 @@ public static class KpiCatalogue
         new(KpiGroup.Post, "served", "trucks", "trucks served", "Trucks the post released in the window.", headline: false, KpiAggregation.Count, KpiChart.None, p => p.Served),
         new(KpiGroup.Post, "utilisation", "share", "post utilisation", "Busy lane-hours over open lane-hours at this post alone (0 to 1). No data when the post has no lane.", headline: false, KpiAggregation.Ratio, KpiChart.Bars, p => p.Utilisation, p => p.Lanes > 0 && double.IsFinite(p.Utilisation)),
         new(KpiGroup.Post, "mean_queue", "trucks", "post mean queue", "Trucks queued at this post, time-averaged over the window.", headline: false, KpiAggregation.TimeAverage, KpiChart.None, p => p.MeanQueueLength),
-        new(KpiGroup.Post, "wait_hours_mean", "h", "post mean wait", "Hours a truck waited at this post before its service began (the WCO Time Release Study's queueing time). No data when the post served no truck.", headline: false, KpiAggregation.Mean, KpiChart.Bars, p => p.MeanWaitHours, p => p.Served > 0),
+        new(KpiGroup.Post, "wait_hours_mean", "h", "post mean wait", "Hours a truck waited at this post before its service began: waiting for opening plus queueing. No data when the post served no truck.", headline: false, KpiAggregation.Mean, KpiChart.Bars, p => p.MeanWaitHours, p => p.Served > 0),
+        new(KpiGroup.Post, "opening_wait_hours_mean", "h", "post waiting for opening", "The part of this post's mean wait spent while it was closed (outside its hours, or during a closure). No data when the post served no truck.", headline: false, KpiAggregation.Mean, KpiChart.None, p => p.MeanOpeningWaitHours, p => p.Served > 0),
+        new(KpiGroup.Post, "queueing_hours_mean", "h", "post queueing", "The part of this post's mean wait spent while it was open and its lanes busy; with the waiting for opening it makes wait_hours_mean. No data when the post served no truck.", headline: false, KpiAggregation.Mean, KpiChart.None, p => p.MeanQueueingHours, p => p.Served > 0),
         new(KpiGroup.Post, "service_hours_mean", "h", "post mean service", "Hours of inspection and clearance per truck at this post. No data when the post served no truck.", headline: false, KpiAggregation.Mean, KpiChart.None, p => p.MeanServiceHours, p => p.Served > 0),
     ];
 

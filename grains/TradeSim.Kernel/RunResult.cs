@@ -44,7 +44,23 @@ public sealed record GateResult(
     IReadOnlyDictionary<string, long> LoadedTrucksByTraffic,
     IReadOnlyDictionary<string, double> TonnesByTraffic,
     IReadOnlyDictionary<string, double> ValueImportedByCountry,
-    IReadOnlyDictionary<string, double> TonnesByCommodity);
+    IReadOnlyDictionary<string, double> TonnesByCommodity)
+{
+    /// <summary>Where the mean hours to cross go (the WCO Time Release Study split); its parts add up to <see cref="MeanHoursToCross"/>.</summary>
+    public CrossingSplit Split { get; init; } = CrossingSplit.None;
+}
+
+/// <summary>
+/// The mean hours to cross a gate split as the WCO Time Release Study splits release time: waiting for a post to open
+/// (outside its hours, or during a closure), queueing while it was open and its lanes busy, inspection and clearance
+/// at both posts, and the drive between them. The parts sum to the mean hours to cross.
+/// </summary>
+public sealed record CrossingSplit(double OpeningWaitHours, double QueueingHours, double ServiceHours, double TransferHours)
+{
+    public static readonly CrossingSplit None = new(0, 0, 0, 0);
+
+    public double TotalHours => OpeningWaitHours + QueueingHours + ServiceHours + TransferHours;
+}
 
 /// <summary>One post of a gate (the WCO Time Release Study view: arrival to release at each post).</summary>
 public sealed record PostResult(
@@ -55,7 +71,13 @@ public sealed record PostResult(
     double MeanServiceHours,
     double MeanQueueLength,
     double Utilisation,
-    double RoadsideTruckHours);
+    double RoadsideTruckHours)
+{
+    /// <summary>The part of <see cref="MeanWaitHours"/> spent while the post was closed; the rest is queueing at open lanes.</summary>
+    public double MeanOpeningWaitHours { get; init; }
+
+    public double MeanQueueingHours => MeanWaitHours - MeanOpeningWaitHours;
+}
 
 public sealed record CorridorResult(string Id, IReadOnlyList<string> Gates, long Trucks, long LoadedTrucks, double Tonnes, double ValueUsd, double MeanHoursToCross, TripResult Trips);
 

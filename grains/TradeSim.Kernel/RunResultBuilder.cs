@@ -191,7 +191,10 @@ internal static class RunResultBuilder
                 ps.Served == 0 ? 0 : ps.ServiceHoursSum / ps.Served,
                 s.WindowHours == 0 ? 0 : ps.QueueArea / s.WindowHours,
                 ps.OpenLaneHours == 0 ? 0 : ps.BusyArea / ps.OpenLaneHours,
-                ps.RoadsideArea));
+                ps.RoadsideArea)
+            {
+                MeanOpeningWaitHours = ps.Served == 0 ? 0 : ps.OpeningWaitHoursSum / ps.Served,
+            });
         }
 
         var traffic = Enum.GetValues<TrafficKind>();
@@ -236,6 +239,11 @@ internal static class RunResultBuilder
             trucksByTraffic,
             tonnesByTraffic,
             imported,
-            byCommodity);
+            byCommodity)
+        {
+            Split = s.Crossings == 0
+                ? CrossingSplit.None
+                : new CrossingSplit(s.OpeningWaitHoursSum / s.Crossings, s.QueueingHoursSum / s.Crossings, s.ServiceHoursSum / s.Crossings, s.TransferHoursSum / s.Crossings),
+        };
     }
 }

@@ -79,8 +79,12 @@ public sealed class HtmlReportFixture : IDisposable
     internal IReadOnlyList<KpiComparison> ForestEffects =>
         [.. Comparison.Scenarios.Where(s => !s.IsBaseline).SelectMany(s => s.VsBaseline).Where(k => KpiCatalogue.IsHeadline(k.Kpi) && double.IsFinite(k.Paired.Percent))];
 
-    /// <summary>One chart per charted gate and post measure, one per queued gate, the forest plot, the map and the flows schematic.</summary>
-    public int ExpectedCharts => GateCharts + PostCharts + QueuedGates.Count + (ForestEffects.Count > 0 ? 1 : 0) + 2;
+    /// <summary>Gates some truck crossed in some scenario: each gets a chart of its hours-to-cross split.</summary>
+    public IReadOnlyList<string> CrossedGates =>
+        [.. Comparison.Scenarios.SelectMany(s => s.Kpis).Where(k => k.Kpi.EndsWith(".opening_wait_hours_mean", StringComparison.Ordinal) && k.Kpi.StartsWith("gate.", StringComparison.Ordinal) && k.Stats.N > 0).Select(k => k.Kpi.Split('.')[1]).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>One chart per charted gate and post measure, one per queued gate, one split per crossed gate, the forest plot, the map and the flows schematic.</summary>
+    public int ExpectedCharts => GateCharts + PostCharts + QueuedGates.Count + CrossedGates.Count + (ForestEffects.Count > 0 ? 1 : 0) + 2;
 
     /// <summary>The table's comparisons of the one non-baseline scenario: headline and charted KPIs of gates, corridors and totals.</summary>
     internal IReadOnlyList<KpiComparison> HeadlineComparisons =>
@@ -222,6 +226,21 @@ public sealed partial class HtmlReportTests(HtmlReportFixture report) : IClassFi
             Assert.Contains($"<code>{m.Pattern}</code>", glossary, StringComparison.Ordinal);
             Assert.Contains(WebUtility.HtmlEncode(m.Description), glossary, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void HtmlReport_hours_split_stacks_the_four_wco_parts_to_the_mean_hours_to_cross()
+    {
+        Assert.NotEmpty(report.CrossedGates);
+        Assert.Equal(report.CrossedGates.Count, Count(Html, "<svg class=\"chart\" id=\"chart-split-"));
+        var baseline = report.Comparison.Baseline;
+        var chart = Regex.Match(Html, "<svg [^>]*id=\"chart-split-bo-y\".*?</svg>", RegexOptions.Singleline).Value;
+        var total = baseline.Kpi("gate.bo-y.hours_to_cross_mean")!.Stats.Mean;
+
+        // Four parts per scenario bar, each tooltip "of T h" with T the mean hours to cross.
+        Assert.Equal(4 * report.Comparison.Scenarios.Count, Count(chart, "class=\"c-bar\""));
+        Assert.Contains($"of {ReportText.Number(total, 2)} h)", chart, StringComparison.Ordinal);
+        Assert.Contains("baseline, Waiting for opening: ", chart, StringComparison.Ordinal);
     }
 
     [Fact]

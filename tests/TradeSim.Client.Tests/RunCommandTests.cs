@@ -178,8 +178,8 @@ public sealed class RunCommandTests(TempDirectoryFixture temp) : IClassFixture<T
 
         var expected = new (string File, string Header, int Rows)[]
         {
-            ("gates.csv", "scenario,replication,gate,name,corridor,class,trucks,loaded_trucks,tonnes,value_usd,hours_to_cross_mean,hours_to_cross_p95,max_queue,mean_queue,utilisation,mean_trucks_in_gate", gates),
-            ("posts.csv", "scenario,replication,gate,country,lanes,served,utilisation,mean_queue,wait_hours_mean,service_hours_mean,roadside_truck_hours", posts),
+            ("gates.csv", "scenario,replication,gate,name,corridor,class,trucks,loaded_trucks,tonnes,value_usd,hours_to_cross_mean,hours_to_cross_p95,max_queue,opening_wait_hours_mean,queueing_hours_mean,service_hours_mean,transfer_hours_mean,mean_queue,utilisation,mean_trucks_in_gate", gates),
+            ("posts.csv", "scenario,replication,gate,country,lanes,served,utilisation,mean_queue,wait_hours_mean,opening_wait_hours_mean,queueing_hours_mean,service_hours_mean,roadside_truck_hours", posts),
             ("corridors.csv", "scenario,replication,corridor,gates,trucks,tonnes,hours_to_cross_mean,loaded_trips,hours_to_cross,crossing_cost_usd,cost_per_500km_20t_usd,speed_with_delays_kmh,speed_without_delays_kmh", corridors),
             ("totals.csv", "scenario,replication,trade_value_usd,tonnes_delivered,logistics_cost_usd,logistics_cost_per_tonne_usd,trucks_diverted,border_legs", 1),
             ("commodities.csv", "scenario,replication,commodity,produced_t,delivered_t,delivered_value_usd,crossed_t,conservation_produced_t,conservation_delivered_t,conservation_in_transit_t,conservation_queued_t,conservation_stock_t", commodities),

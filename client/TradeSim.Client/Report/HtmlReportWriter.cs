@@ -48,6 +48,7 @@ internal static class HtmlReportWriter
         WriteForest(writer, model);
         WriteComparison(writer, model);
         WriteGateCharts(writer, model);
+        WriteCrossingSplit(writer, model);
         WritePostCharts(writer, model);
         WriteDailyQueues(writer, model);
         WriteMap(writer, model);
@@ -96,7 +97,7 @@ internal static class HtmlReportWriter
             o.Write(Inv($"<p class=\"warning\"><strong>{c.UnconservedRuns} run(s) did not conserve tonnes</strong>: cargo was created or lost in the simulation; treat these results with suspicion and report the scenario.</p>\n"));
         }
 
-        o.Write("<nav><a href=\"#summary\">Summary</a> <a href=\"#scenarios\">Scenarios</a> <a href=\"#effects\">Effects</a> <a href=\"#comparison\">Comparison</a> <a href=\"#gates\">Gates</a> <a href=\"#posts\">Posts</a> <a href=\"#queues\">Daily queues</a> <a href=\"#map\">Map</a> <a href=\"#network\">Flows</a> <a href=\"#glossary\">Glossary</a> <a href=\"#provenance\">Provenance</a></nav>\n</header>\n");
+        o.Write("<nav><a href=\"#summary\">Summary</a> <a href=\"#scenarios\">Scenarios</a> <a href=\"#effects\">Effects</a> <a href=\"#comparison\">Comparison</a> <a href=\"#gates\">Gates</a> <a href=\"#split\">Hours split</a> <a href=\"#posts\">Posts</a> <a href=\"#queues\">Daily queues</a> <a href=\"#map\">Map</a> <a href=\"#network\">Flows</a> <a href=\"#glossary\">Glossary</a> <a href=\"#provenance\">Provenance</a></nav>\n</header>\n");
     }
 
     private static void Fact(TextWriter o, string label, string value) => o.Write($"<div><dt>{E(label)}</dt><dd>{E(value)}</dd></div>\n");
@@ -312,6 +313,43 @@ internal static class HtmlReportWriter
         o.Write("<p class=\"note\">Every gate of every scenario, new ones included. One bar per scenario at each gate: the mean over replications; the whiskers span the 95% confidence interval of that mean. A gate without a bar had no data in that scenario (it does not exist there, or no truck crossed). Where the gates differ by two orders of magnitude or more, the axis is logarithmic.</p>\n");
         WriteEntityBars(o, model, KpiCatalogue.Gate, model.Gates, model.GateName, "gate");
         o.Write("</section>\n");
+    }
+
+    /// <summary>
+    /// The WCO Time Release Study split of each gate's mean hours to cross, one stacked bar per scenario: waiting for a
+    /// post to open, queueing at open lanes, inspection and clearance, the drive between the posts.
+    /// </summary>
+    private static void WriteCrossingSplit(TextWriter o, ReportModel model)
+    {
+        var parts = KpiCatalogue.CrossingSplit;
+        var gates = model.Gates.Where(g => model.Ordered.Any(s => s.Kpi(parts[0].NameFor(g)) is { Stats.N: > 0 })).ToList();
+        o.Write("<section id=\"split\">\n<h2>Where the hours to cross go</h2>\n");
+        if (gates.Count == 0)
+        {
+            o.Write("<p class=\"note\">No truck crossed a gate in any scenario: there are no hours to split.</p>\n</section>\n");
+            return;
+        }
+
+        o.Write("<p class=\"note\">The mean hours to cross each gate split as the WCO Time Release Study splits release time: waiting while a post was closed (outside its hours, or during a closure), queueing while it was open and its lanes busy, inspection and clearance at both posts, and the drive between them. The parts add up to the mean hours to cross; one bar per scenario (means over replications). A scenario without a bar had no truck crossing that gate.</p>\n<div class=\"grid\">\n");
+        var colours = new[] { "#8c959f", "#D55E00", "#0072B2", "#009E73" };
+        var legend = parts.Select((m, i) => (char.ToUpperInvariant(m.Label[0]) + m.Label[1..], colours[i % colours.Length])).ToList();
+        foreach (var gate in gates)
+        {
+            var values = model.Ordered.Select(s => parts.All(m => s.Kpi(m.NameFor(gate)) is { Stats.N: > 0 })
+                ? parts.Select(m => s.Kpi(m.NameFor(gate))!.Stats.Mean).ToArray()
+                : null).ToList();
+            var name = model.GateName(gate);
+            var frame = new ChartFrame(
+                $"chart-split-{gate}",
+                name,
+                $"Stacked bars of the mean hours to cross {name} per scenario, split into waiting for opening, queueing, inspection and clearance, and transfer.",
+                "hours",
+                SmallChartWidth,
+                300);
+            o.Write($"<figure>\n{SvgChart.StackedBars(frame, [.. model.Ordered.Select(s => s.Name)], legend, values)}</figure>\n");
+        }
+
+        o.Write("</div>\n</section>\n");
     }
 
     /// <summary>Per-post bars: a gate's two posts side by side, so a busy post is not hidden in its gate's average.</summary>

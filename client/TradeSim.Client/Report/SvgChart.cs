@@ -270,6 +270,54 @@ internal static class SvgChart
         return svg.Finish();
     }
 
+    /// <summary>
+    /// One stacked bar per category (a scenario), its parts (the WCO split of the hours to cross) stacked from zero in
+    /// the order given, each part's colour in the legend; a category without a value has no bar. A part's tooltip
+    /// gives its hours and share of the bar.
+    /// </summary>
+    public static string StackedBars(ChartFrame frame, IReadOnlyList<string> categories, IReadOnlyList<(string Name, string Colour)> parts, IReadOnlyList<double[]?> values)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        ArgumentNullException.ThrowIfNull(categories);
+        ArgumentNullException.ThrowIfNull(parts);
+        ArgumentNullException.ThrowIfNull(values);
+        var svg = Open(frame);
+        var right = frame.Width - 12;
+        var totals = values.Where(v => v is not null).Select(v => v!.Where(double.IsFinite).Sum()).Append(0).ToList();
+        var scale = AxisScale.Covering(0, totals.Max(), 4);
+        var left = LeftMargin(scale);
+        var plotTop = Legend(svg, left, 40, right, parts, lineSwatch: false) + 12;
+        var groupWidth = (right - left) / Math.Max(1, categories.Count);
+        var labels = categories.Select(c => ReportText.Wrap(c, groupWidth - 6, LabelSize, 3)).ToList();
+        var labelLines = labels.Count == 0 ? 1 : labels.Max(l => l.Count);
+        var plotBottom = frame.Height - (labelLines * CategoryLineHeight) - 12;
+        double Y(double value) => plotBottom - (scale.Fraction(value) * (plotBottom - plotTop));
+
+        ValueAxis(svg, scale, left, right, plotTop, plotBottom, frame.ValueLabel);
+        var barWidth = Math.Min(groupWidth * 0.6, 44);
+        for (var c = 0; c < categories.Count; c++)
+        {
+            var x = left + (c * groupWidth) + ((groupWidth - barWidth) / 2);
+            if (c < values.Count && values[c] is { } stack)
+            {
+                var total = stack.Where(double.IsFinite).Sum();
+                var bottom = 0.0;
+                for (var p = 0; p < parts.Count && p < stack.Length; p++)
+                {
+                    var part = double.IsFinite(stack[p]) ? Math.Max(0, stack[p]) : 0;
+                    var tooltip = string.Create(CultureInfo.InvariantCulture, $"{categories[c]}, {parts[p].Name}: {ReportText.Number(part, 2)} h ({ReportText.Number(total == 0 ? 0 : part / total * 100, 0)}% of {ReportText.Number(total, 2)} h)");
+                    svg.Rect(x, Y(bottom + part), barWidth, Y(bottom) - Y(bottom + part), "c-bar", parts[p].Colour, tooltip);
+                    bottom += part;
+                }
+            }
+
+            svg.TextLines(left + ((c + 0.5) * groupWidth), plotBottom + 17, labels[c], CategoryLineHeight, "c-label", "middle");
+        }
+
+        svg.Line(left, plotBottom, right, plotBottom, "c-axis");
+        return svg.Finish();
+    }
+
     private static double Finite(double value) => double.IsFinite(value) ? value : 0;
 
     private static string? Dash(int series) => series == 0 ? null : Dashes[(series - 1) % Dashes.Length];
