@@ -45,6 +45,9 @@ internal struct Ring<T>
     /// <summary>The newest item, in place. Only when not empty.</summary>
     public readonly ref T Tail => ref _items[(_head + _count - 1) % _items.Length];
 
+    /// <summary>The item <paramref name="index"/> places after the oldest (0 is <see cref="Head"/>).</summary>
+    public readonly ref T this[int index] => ref _items[(_head + index) % _items.Length];
+
     public void Enqueue(in T value)
     {
         if (_count == _items.Length)

@@ -37,6 +37,7 @@ internal sealed class CarrierModel
     private readonly double[] _phaseStart;
     private readonly double[] _gateArrival;
     private readonly double[] _borderHours;
+    private readonly double[] _dispatchedAt;
 
     private readonly WaitingCargo _waiting;
     private Ring<int> _idle;
@@ -65,6 +66,7 @@ internal sealed class CarrierModel
         _phaseStart = new double[n];
         _gateArrival = new double[n];
         _borderHours = new double[n];
+        _dispatchedAt = new double[n];
         _idle = new Ring<int>(n);
         for (var i = 0; i < n; i++)
         {
@@ -123,6 +125,38 @@ internal sealed class CarrierModel
 
     public int TruckCount => _phase.Length;
 
+    /// <summary>Truck-hours of idleness in the window that ended before now (trucks idle now are added by <see cref="IdleTruckHoursInWindow"/>).</summary>
+    private double _idleTruckHours;
+
+    /// <summary>Round trips (dispatch from home to idle at home again) that ended in the window, and their hours.</summary>
+    public long RoundTrips { get; private set; }
+
+    public double RoundTripHoursSum { get; private set; }
+
+    /// <summary>Kilometres driven empty in the window (to the origin, and home from the destination).</summary>
+    public double EmptyKmDriven { get; private set; }
+
+    /// <summary>Truck-hours the fleet spent idle at home in the window up to <paramref name="end"/>.</summary>
+    public double IdleTruckHoursInWindow(double end)
+    {
+        var hours = _idleTruckHours;
+        for (var i = 0; i < _phase.Length; i++)
+        {
+            if (_phase[i] == PhaseIdle)
+            {
+                hours += Overlap(_idleSince[i], end);
+            }
+        }
+
+        return hours;
+    }
+
+    /// <summary>Adds, per flow, the loads handed over and not yet picked up at <paramref name="now"/> and their load-hours of waiting.</summary>
+    public void AddBacklog(double now, long[] loadsByFlow, double[] loadHoursByFlow) => _waiting.AddBacklog(now, loadsByFlow, loadHoursByFlow);
+
+    /// <summary>Hours of [from, to] inside the statistics window.</summary>
+    private double Overlap(double from, double to) => Math.Max(0, to - Math.Max(from, _warmupEnd));
+
     public void Step(double t0, double t1, GateBulletin[] bulletin)
     {
         Outbox.Clear();
@@ -164,6 +198,8 @@ internal sealed class CarrierModel
             _flow[truck] = flow;
             _shipmentKg[truck] = _spec.CapacityKg;
             var start = Math.Max(t0, Math.Max(readyTime, _idleSince[truck]));
+            _idleTruckHours += Overlap(_idleSince[truck], start);
+            _dispatchedAt[truck] = start;
             StartLeg(truck, Leg.HomeToOrigin, start, bulletin);
             if (_nextTime[truck] < t1)
             {
@@ -285,6 +321,12 @@ internal sealed class CarrierModel
                 _nextTime[truck] = double.PositiveInfinity;
                 _idleSince[truck] = now;
                 _idle.Enqueue(truck);
+                if (now >= _warmupEnd)
+                {
+                    RoundTrips++;
+                    RoundTripHoursSum += now - _dispatchedAt[truck];
+                }
+
                 break;
         }
     }
@@ -358,6 +400,10 @@ internal sealed class CarrierModel
         var cost = (km * _spec.CostPerKmUsd) + (hours * _spec.CostPerHourUsd) + fee;
         OperatingCostUsd += cost;
         KmDriven += km;
+        if (_loadKg[truck] == 0)
+        {
+            EmptyKmDriven += km;
+        }
         if (_leg[truck] != Leg.OriginToDestination)
         {
             return;

@@ -9,6 +9,7 @@ public enum KpiGroup
     Total,
     Flow,
     Route,
+    Fleet,
 }
 
 /// <summary>How a run forms the KPI from what happened in its statistics window.</summary>
@@ -96,6 +97,7 @@ public abstract class KpiMeasure
         KpiGroup.Corridor => "C",
         KpiGroup.Flow => "F",
         KpiGroup.Route => "F.G",
+        KpiGroup.Fleet => "K",
         _ => string.Empty,
     });
 
@@ -218,6 +220,17 @@ public static class KpiCatalogue
         new(KpiGroup.Flow, "tonnes", "t", "tonnes delivered", "A flow's cargo delivered at its destination in the window.", headline: false, KpiAggregation.Sum, KpiChart.None, f => f.DeliveredTonnes),
     ];
 
+    /// <summary>Each carrier's fleet: how busy, how fast it turns round, how much it drives empty, and what it left waiting.</summary>
+    public static readonly IReadOnlyList<KpiMeasure<FleetResult>> Fleet =
+    [
+        new(KpiGroup.Fleet, "utilisation", "share", "fleet utilisation", "Share of the fleet's truck-hours in the window spent away from idle at home (driving, at gates, loading, unloading).", headline: false, KpiAggregation.Ratio, KpiChart.None, f => f.Utilisation),
+        new(KpiGroup.Fleet, "turnaround_hours_mean", "h", "turnaround time", "Hours from sending a truck for a load to its return home empty, over round trips that ended in the window. No data without a round trip.", headline: false, KpiAggregation.Mean, KpiChart.None, f => f.MeanTurnaroundHours, f => f.RoundTrips > 0),
+        new(KpiGroup.Fleet, "empty_km_share", "share", "share of km driven empty", "Kilometres driven without cargo (to the origin, and home from the destination) over all kilometres, in the window. No data when the fleet drove nowhere.", headline: false, KpiAggregation.Ratio, KpiChart.None, f => f.EmptyKmShare, f => f.Km > 0),
+        new(KpiGroup.Fleet, "backlog_tonnes", "t", "cargo left waiting", "Cargo handed to the fleet and still waiting for a truck when the run ended: demand the fleet did not carry.", headline: false, KpiAggregation.Sum, KpiChart.None, f => f.BacklogTonnes),
+        new(KpiGroup.Fleet, "backlog_value_usd", "USD", "value left waiting", "Value of the cargo left waiting for a truck when the run ended, at its flows' values per tonne.", headline: false, KpiAggregation.Sum, KpiChart.None, f => f.BacklogValueUsd),
+        new(KpiGroup.Fleet, "backlog_age_hours_mean", "h", "age of the cargo left waiting", "Hours that cargo had waited, on average, when the run ended. No data when nothing was waiting.", headline: false, KpiAggregation.Mean, KpiChart.None, f => f.BacklogMeanAgeHours, f => f.BacklogTonnes > 0),
+    ];
+
     /// <summary>A flow's tonnes through one of its gates: the source is the flow and the gate ("" for a flow that crosses none).</summary>
     public static readonly IReadOnlyList<KpiMeasure<(FlowResult Flow, string Gate)>> Route =
     [
@@ -228,7 +241,7 @@ public static class KpiCatalogue
     public const string DirectRoute = "_direct";
 
     /// <summary>Every measure, group by group, in the order runs list them.</summary>
-    public static IReadOnlyList<KpiMeasure> All { get; } = [.. Gate, .. Post, .. Corridor, .. Total, .. Flow, .. Route];
+    public static IReadOnlyList<KpiMeasure> All { get; } = [.. Gate, .. Post, .. Corridor, .. Total, .. Flow, .. Route, .. Fleet];
 
     private static readonly Dictionary<(KpiGroup, string), KpiMeasure> ByGroupAndMeasure = All.ToDictionary(m => (m.Group, m.Measure));
 
@@ -241,6 +254,7 @@ public static class KpiCatalogue
         KpiGroup.Total => "total",
         KpiGroup.Flow => "flow",
         KpiGroup.Route => "route",
+        KpiGroup.Fleet => "fleet",
         _ => throw new ArgumentOutOfRangeException(nameof(group), group, "not a KPI group"),
     };
 
@@ -261,6 +275,7 @@ public static class KpiCatalogue
             "total" => KpiGroup.Total,
             "flow" => KpiGroup.Flow,
             "route" => KpiGroup.Route,
+            "fleet" => KpiGroup.Fleet,
             _ => (KpiGroup?)null,
         };
         var entityParts = group switch
@@ -301,7 +316,7 @@ public static class KpiCatalogue
 
     /// <summary>
     /// The run's KPIs in catalogue order: per gate its measures, then each post's, per corridor, the totals, per flow
-    /// and per route. Every run of a scenario lists the same names in the same order; a measure without data in this
+    /// and per route, per fleet. Every run of a scenario lists the same names in the same order; a measure without data in this
     /// run is NaN (stores keep no row for it, statistics count only the runs that have it).
     /// </summary>
     public static IReadOnlyList<KpiValue> Extract(RunResult result)
@@ -334,6 +349,11 @@ public static class KpiCatalogue
             {
                 Add(kpis, Route, (f, gate), $"{f.Id}.{(gate.Length == 0 ? DirectRoute : gate)}");
             }
+        }
+
+        foreach (var fleet in result.Fleets)
+        {
+            Add(kpis, Fleet, fleet, fleet.Id);
         }
 
         return kpis;

@@ -21,7 +21,31 @@ public sealed record RunResult(
     double OperatingCostUsd,
     double KmDriven,
     IReadOnlyList<FlowResult> Flows,
-    IReadOnlyList<DailyGateRecord> Daily);
+    IReadOnlyList<DailyGateRecord> Daily)
+{
+    /// <summary>Each carrier's fleet over the window, and the cargo it had not come for at the end.</summary>
+    public IReadOnlyList<FleetResult> Fleets { get; init; } = [];
+}
+
+/// <summary>
+/// One carrier's fleet over the statistics window: the share of truck-hours away from idle at home, round trips
+/// (dispatch to home again) and their mean hours, the share of kilometres driven empty; and the cargo handed to it and
+/// still waiting for a truck when the run ended (the backlog), with its value and mean age.
+/// </summary>
+public sealed record FleetResult(
+    string Id,
+    int Trucks,
+    double Utilisation,
+    long RoundTrips,
+    double MeanTurnaroundHours,
+    double Km,
+    double EmptyKm,
+    double BacklogTonnes,
+    double BacklogValueUsd,
+    double BacklogMeanAgeHours)
+{
+    public double EmptyKmShare => Km == 0 ? 0 : EmptyKm / Km;
+}
 
 /// <summary>One gate over the window: trucks that completed the crossing (both posts), their cargo and how long it took.</summary>
 public sealed record GateResult(

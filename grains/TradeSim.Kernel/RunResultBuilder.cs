@@ -153,7 +153,49 @@ internal static class RunResultBuilder
             operatingCost,
             kmDriven,
             flows,
-            daily);
+            daily)
+        {
+            Fleets = BuildFleets(network, carriers),
+        };
+    }
+
+    /// <summary>Each carrier's fleet over the window, and the backlog it left at the end of the run.</summary>
+    private static List<FleetResult> BuildFleets(CompiledNetwork network, CarrierModel[] carriers)
+    {
+        var settings = network.Definition.Settings;
+        var end = (settings.WarmupDays + settings.Days) * 24.0;
+        var window = settings.Days * 24.0;
+        var loads = new long[network.Flows.Length];
+        var loadHours = new double[network.Flows.Length];
+        var fleets = new List<FleetResult>(carriers.Length);
+        foreach (var c in carriers)
+        {
+            Array.Clear(loads);
+            Array.Clear(loadHours);
+            c.AddBacklog(end, loads, loadHours);
+            var spec = c.Spec;
+            var backlogLoads = loads.Sum();
+            var backlogValue = 0.0;
+            for (var f = 0; f < loads.Length; f++)
+            {
+                backlogValue += loads[f] * spec.CapacityKg * network.Flows[f].ValueUsdPerKg;
+            }
+
+            var truckHours = c.TruckCount * window;
+            fleets.Add(new FleetResult(
+                spec.Id,
+                c.TruckCount,
+                truckHours == 0 ? 0 : 1 - (c.IdleTruckHoursInWindow(end) / truckHours),
+                c.RoundTrips,
+                c.RoundTrips == 0 ? 0 : c.RoundTripHoursSum / c.RoundTrips,
+                c.KmDriven,
+                c.EmptyKmDriven,
+                backlogLoads * spec.CapacityKg / 1000.0,
+                backlogValue,
+                backlogLoads == 0 ? 0 : loadHours.Sum() / backlogLoads));
+        }
+
+        return fleets;
     }
 
     /// <summary>Whether any candidate route of the flow's loaded leg goes through gate <paramref name="gate"/>.</summary>

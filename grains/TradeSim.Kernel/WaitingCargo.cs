@@ -104,6 +104,24 @@ internal sealed class WaitingCargo
         return (_flows[best], bestTime);
     }
 
+    /// <summary>
+    /// Adds, per flow (global index), the loads still waiting and their load-hours of waiting at <paramref name="now"/>
+    /// (age from their ready time): what the carrier's trucks have not come for yet.
+    /// </summary>
+    public void AddBacklog(double now, long[] loadsByFlow, double[] loadHoursByFlow)
+    {
+        for (var i = 0; i < _bins.Length; i++)
+        {
+            ref var bins = ref _bins[i];
+            for (var b = 0; b < bins.Count; b++)
+            {
+                ref readonly var bin = ref bins[b];
+                loadsByFlow[_flows[i]] += bin.Loads;
+                loadHoursByFlow[_flows[i]] += bin.Loads * Math.Max(0, now - bin.ReadyTime);
+            }
+        }
+    }
+
     /// <summary>Loads of cargo ready at one time, waiting for trucks.</summary>
     private struct AgeBin(double readyTime, long loads)
     {

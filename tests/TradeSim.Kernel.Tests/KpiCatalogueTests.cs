@@ -20,7 +20,7 @@ public class KpiCatalogueTests
         var routes = run.Flows.Sum(f => f.TonnesByGate.Count);
         Assert.Equal(
             (run.Gates.Count * KpiCatalogue.Gate.Count) + (posts * KpiCatalogue.Post.Count) + (run.Corridors.Count * KpiCatalogue.Corridor.Count)
-            + KpiCatalogue.Total.Count + (run.Flows.Count * KpiCatalogue.Flow.Count) + (routes * KpiCatalogue.Route.Count),
+            + KpiCatalogue.Total.Count + (run.Flows.Count * KpiCatalogue.Flow.Count) + (routes * KpiCatalogue.Route.Count) + (run.Fleets.Count * KpiCatalogue.Fleet.Count),
             kpis.Count);
         Assert.Equal(kpis.Count, kpis.Select(k => k.Name).Distinct(StringComparer.Ordinal).Count());
         Assert.Equal(

@@ -246,7 +246,7 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter errors, Stream s
     private Command KpisCommand()
     {
         var json = new Option<bool>("--json") { Description = "Write the catalogue as JSON to stdout" };
-        var command = new Command("kpis", "List every KPI: its name (G a gate, P a post's country, C a corridor, F a flow), unit, whether it is a headline KPI, and what it measures.") { json };
+        var command = new Command("kpis", "List every KPI: its name (G a gate, P a post's country, C a corridor, F a flow, K a carrier's fleet), unit, whether it is a headline KPI, and what it measures.") { json };
         command.SetAction(parse =>
         {
             if (parse.GetValue(json))

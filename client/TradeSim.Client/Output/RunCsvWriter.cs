@@ -4,7 +4,7 @@ using TradeSim.Kernel;
 namespace TradeSim.Client.Output;
 
 /// <summary>
-/// Writes a run's result as tidy CSV files: gates, posts, corridors and totals (their columns the KPI catalogue's
+/// Writes a run's result as tidy CSV files: gates, posts, corridors, fleets and totals (their columns the KPI catalogue's
 /// measures, named as batches name them; an empty cell where the run had no data), commodities and the daily series.
 /// </summary>
 internal static class RunCsvWriter
@@ -41,6 +41,15 @@ internal static class RunCsvWriter
             foreach (var c in r.Corridors)
             {
                 Row(csv, [r.Scenario, r.Replication, c.Id, string.Join(' ', c.Gates), .. Values(KpiCatalogue.Corridor, c)]);
+            }
+        }));
+
+        written.Add(WriteFile(directory, "fleets.csv", csv =>
+        {
+            Header(csv, ["scenario", "replication", "fleet", "truck_count", .. Names(KpiCatalogue.Fleet)]);
+            foreach (var f in r.Fleets)
+            {
+                Row(csv, [r.Scenario, r.Replication, f.Id, f.Trucks, .. Values(KpiCatalogue.Fleet, f)]);
             }
         }));
 

@@ -82,6 +82,17 @@ internal static class RunJsonWriter
         }
 
         w.WriteEndArray();
+        w.WriteStartArray("fleets");
+        foreach (var f in r.Fleets)
+        {
+            w.WriteStartObject();
+            w.WriteString("id", f.Id);
+            w.WriteNumber("truck_count", f.Trucks);
+            WriteMeasures(w, KpiCatalogue.Fleet, f);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
         w.WriteStartObject("totals");
         WriteMeasures(w, KpiCatalogue.Total, r);
         w.WriteEndObject();

@@ -26,6 +26,11 @@ internal static class RunSummaryWriter
             r.Corridors.Select(c => new[] { c.Id }.Concat(KpiCatalogue.Corridor.Select(m => Number(m.ValueOf(c)))).ToArray()),
             textColumns: 1);
         o.WriteLine();
+        o.WriteLine("Fleets (fleet.K.<column>; the backlog is cargo still waiting for a truck when the run ended)");
+        TextTable.Write(o, ["fleet", "truck_count", .. KpiCatalogue.Fleet.Select(m => m.Measure)],
+            r.Fleets.Select(f => new[] { f.Id, N(f.Trucks) }.Concat(KpiCatalogue.Fleet.Select(m => Number(m.ValueOf(f)))).ToArray()),
+            textColumns: 1);
+        o.WriteLine();
         o.WriteLine("Totals (total.<column>)");
         TextTable.Write(o, [.. KpiCatalogue.Total.Select(m => m.Measure)], [[.. KpiCatalogue.Total.Select(m => Number(m.ValueOf(r)))]], textColumns: 0);
         o.WriteLine();

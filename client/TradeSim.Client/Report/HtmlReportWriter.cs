@@ -484,7 +484,7 @@ internal static class HtmlReportWriter
     {
         var shown = model.Ordered.SelectMany(s => s.Kpis).Select(k => ReportModel.Measure(k.Kpi)).Where(m => m is not null).Distinct().ToHashSet();
         o.Write("<section id=\"glossary\">\n<h2>Glossary of KPIs</h2>\n");
-        o.Write("<p class=\"note\">Every measure is over the statistics window, warm-up excluded, per replication; the report gives its mean over replications. G is a gate, P a post's country, C a corridor, F a flow. <strong>Headline</strong> KPIs lead the tables and are the ones <code>--precision</code> judges by default. A KPI a replication could not measure (no truck crossed, so no crossing time) has no data there, never 0.</p>\n");
+        o.Write("<p class=\"note\">Every measure is over the statistics window, warm-up excluded, per replication; the report gives its mean over replications. G is a gate, P a post's country, C a corridor, F a flow, K a carrier's fleet. <strong>Headline</strong> KPIs lead the tables and are the ones <code>--precision</code> judges by default. A KPI a replication could not measure (no truck crossed, so no crossing time) has no data there, never 0.</p>\n");
         o.Write("<table class=\"glossary\">\n<thead><tr><th>KPI</th><th>Label</th><th>Unit</th><th>Per run</th><th>Meaning</th></tr></thead>\n<tbody>\n");
         foreach (var m in KpiCatalogue.All.Where(shown.Contains))
         {

@@ -62,6 +62,7 @@ internal sealed class ReportModel
             KpiGroup.Corridor => $"Corridor {entity}: {measure.Label}",
             KpiGroup.Total => $"Total: {measure.Label}",
             KpiGroup.Flow => $"Flow {entity}: {measure.Label}",
+            KpiGroup.Fleet => $"Fleet {entity}: {measure.Label}",
             _ => $"Route {entity.Replace(".", " via ", StringComparison.Ordinal)}: {measure.Label}",
         };
     }
