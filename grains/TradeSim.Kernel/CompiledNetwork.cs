@@ -45,8 +45,55 @@ public sealed class CompiledNetwork
 
     public int TruckCount { get; }
 
+    /// <summary>
+    /// Fleets whose flows ask for more truck-hours a year than the fleet has, with every truck driving each flow's
+    /// preferred routes at free-flow times (no queue, posts' mean service, the mean load and unload): demand such a
+    /// fleet cannot carry piles up at the origin whatever the gates do. Capacity here is an upper bound (trucks also
+    /// wait for opening hours), so a fleet near the limit can fall short without being named.
+    /// </summary>
+    public IReadOnlyList<FleetShortfall> FleetShortfalls()
+    {
+        var shortfalls = new List<FleetShortfall>();
+        for (var c = 0; c < Carriers.Length; c++)
+        {
+            var carrier = Carriers[c];
+            var needed = 0.0;
+            var loadsPerYear = 0.0;
+            foreach (var flow in Flows.Where(f => f.Carrier == c))
+            {
+                var cycle = carrier.LoadHours + carrier.UnloadHours;
+                for (var leg = 0; leg < 3; leg++)
+                {
+                    var o = LegOptions[flow.LegStart[leg] + flow.PreferredOption[leg]];
+                    cycle += o.Hours1 + o.Hours2 + (o.Gate >= 0 ? Gates[o.Gate].BaseCrossingHours[o.EntryPost] : 0);
+                }
+
+                var loads = flow.KgPerHour * HoursPerYear / carrier.CapacityKg;
+                loadsPerYear += loads;
+                needed += loads * cycle;
+            }
+
+            var available = carrier.Trucks * HoursPerYear;
+            if (needed > available)
+            {
+                shortfalls.Add(new FleetShortfall(carrier.Id, carrier.Trucks, loadsPerYear * carrier.CapacityKg / 1000.0, needed, available));
+            }
+        }
+
+        return shortfalls;
+    }
+
+    private const double HoursPerYear = 365 * 24.0;
+
     /// <summary>Compiles a validated definition; routing problems (a flow with no route) come back as located errors.</summary>
     public static CompiledNetwork? Compile(ScenarioDefinition definition, List<ScenarioError> errors) => NetworkCompiler.Compile(definition, errors);
+}
+
+/// <summary>A fleet whose demand needs more truck-hours a year (at free-flow times) than its trucks have.</summary>
+public sealed record FleetShortfall(string Carrier, int Trucks, double TonnesPerYear, double TruckHoursNeeded, double TruckHoursAvailable)
+{
+    /// <summary>Trucks the demand needs at free-flow times, rounded up.</summary>
+    public int TrucksNeeded => (int)Math.Ceiling(TruckHoursNeeded / (365 * 24.0));
 }
 
 internal sealed record NodeSpec(string Id, string Country);

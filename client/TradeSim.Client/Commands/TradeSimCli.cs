@@ -135,14 +135,14 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter errors, Stream s
     private Command ValidateCommand()
     {
         var files = new Argument<string[]>("FILE") { Description = "Scenario files (or bundled scenario names) to check", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("validate", "Check scenario files: syntax, ids, references, ranges and routes. Exit code 2 on any error.") { files };
+        var command = new Command("validate", "Check scenario files: syntax, ids, references, ranges and routes. Exit code 2 on any error; a fleet too small for its demand is a warning.") { files };
         command.SetAction(parse =>
         {
             var failed = false;
             foreach (var file in parse.GetValue(files)!)
             {
                 var errors = new List<ScenarioError>();
-                if (LoadAndCompile(file, null, errors) is null)
+                if (LoadAndCompile(file, null, errors) is not { } network)
                 {
                     ErrorReport.Scenario(_stderr, errors);
                     failed = true;
@@ -150,6 +150,12 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter errors, Stream s
                 else
                 {
                     stdout.WriteLine($"ok: {file}");
+
+                    // A warning, not an error: the scenario runs, and its fleet's backlog (fleet.K.backlog_tonnes) shows the shortfall.
+                    foreach (var s in network.FleetShortfalls())
+                    {
+                        _stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"warning: {file}: carrier '{s.Carrier}' has {s.Trucks:N0} trucks, but its flows ({s.TonnesPerYear:N0} t a year) need about {s.TrucksNeeded:N0} at free-flow times ({s.TruckHoursNeeded:N0} truck-hours a year against {s.TruckHoursAvailable:N0}): cargo will pile up at the origin; add trucks or lower the demand"));
+                    }
                 }
             }
 
