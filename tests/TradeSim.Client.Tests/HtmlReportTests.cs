@@ -86,10 +86,10 @@ public sealed class HtmlReportFixture : IDisposable
     /// <summary>One chart per charted gate and post measure, one per queued gate, one split per crossed gate, the forest plot, the map and the flows schematic.</summary>
     public int ExpectedCharts => GateCharts + PostCharts + QueuedGates.Count + CrossedGates.Count + (ForestEffects.Count > 0 ? 1 : 0) + 2;
 
-    /// <summary>The table's comparisons of the one non-baseline scenario: headline and charted KPIs of gates, corridors and totals.</summary>
+    /// <summary>The table's comparisons of the one non-baseline scenario: headline and charted KPIs of gates, corridors and totals, and every fleet KPI.</summary>
     internal IReadOnlyList<KpiComparison> HeadlineComparisons =>
         [.. Comparison.Scenarios.Single(s => !s.IsBaseline).VsBaseline.Where(k =>
-            KpiCatalogue.Find(k.Kpi) is { Measure: { Group: KpiGroup.Gate or KpiGroup.Corridor or KpiGroup.Total } m } && (m.Headline || m.Chart == KpiChart.Bars))];
+            KpiCatalogue.Find(k.Kpi) is { Measure: { Group: KpiGroup.Gate or KpiGroup.Corridor or KpiGroup.Total or KpiGroup.Fleet } m } && (m.Headline || m.Chart == KpiChart.Bars || m.Group == KpiGroup.Fleet))];
 
     public void Dispose() => _temp.Dispose();
 }

@@ -19,11 +19,12 @@ internal static class HtmlReportWriter
 
     private const double SmallChartWidth = 570;
 
-    /// <summary>The groups of the comparison tables, in order; a KPI is a row when it is a headline or charted one.</summary>
+    /// <summary>The groups of the comparison tables, in order; a KPI is a row when it is a headline or charted one, or a fleet's (capacity is what a what-if may run out of).</summary>
     private static readonly (KpiGroup Group, string Heading)[] TableGroups =
     [
         (KpiGroup.Gate, "Gates"),
         (KpiGroup.Corridor, "Corridors"),
+        (KpiGroup.Fleet, "Fleets"),
         (KpiGroup.Total, "Totals"),
     ];
 
@@ -144,7 +145,7 @@ internal static class HtmlReportWriter
             var rows = new List<KpiComparison>();
             foreach (var k in scenario.VsBaseline)
             {
-                if (ReportModel.Measure(k.Kpi) is not { } measure || measure.Group != group || !(measure.Headline || measure.Chart == KpiChart.Bars))
+                if (ReportModel.Measure(k.Kpi) is not { } measure || measure.Group != group || !(measure.Headline || measure.Chart == KpiChart.Bars || measure.Group == KpiGroup.Fleet))
                 {
                     continue;
                 }
