@@ -342,7 +342,7 @@ internal sealed class CarrierModel
             var bestCost = double.PositiveInfinity;
             for (var i = first; i < first + count; i++)
             {
-                var cost = RouteCost(_options[i], now, bulletin);
+                var cost = RouteCost(_options[i], now, bulletin, leg == Leg.OriginToDestination ? flow.Commodity : -1);
                 if (cost < bestCost)
                 {
                     bestCost = cost;
@@ -369,8 +369,12 @@ internal sealed class CarrierModel
         _nextTime[truck] = now + (_options[chosen].Hours1 * TravelFactor());
     }
 
-    /// <summary>Generalised cost in USD: distance and hours at the carrier's rates, the gate fee, the announced wait and any closure still in force on arrival.</summary>
-    private double RouteCost(in LegOption o, double now, GateBulletin[] bulletin)
+    /// <summary>
+    /// Generalised cost in USD: distance and hours at the carrier's rates, the gate fee, the announced wait (each
+    /// queued truck at its own cargo's service time), the truck's own clearance for its cargo
+    /// (<paramref name="commodity"/>, -1 when empty) and any closure still in force on arrival.
+    /// </summary>
+    private double RouteCost(in LegOption o, double now, GateBulletin[] bulletin, int commodity)
     {
         var hours = o.Hours1 + o.Hours2;
         var cost = (o.Km1 + o.Km2) * _spec.CostPerKmUsd;
@@ -378,6 +382,7 @@ internal sealed class CarrierModel
         {
             ref readonly var b = ref bulletin[o.Gate];
             hours += o.EntryPost == 0 ? b.ExpectedHoursEnteringPost0 : b.ExpectedHoursEnteringPost1;
+            hours += _gates[o.Gate].ClearanceHours(o.EntryPost, commodity);
             hours += Math.Max(0, b.ClosedUntil - (now + o.Hours1));
             cost += _gates[o.Gate].FeeUsd;
         }

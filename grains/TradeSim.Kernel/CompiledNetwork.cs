@@ -65,7 +65,7 @@ public sealed class CompiledNetwork
                 for (var leg = 0; leg < 3; leg++)
                 {
                     var o = LegOptions[flow.LegStart[leg] + flow.PreferredOption[leg]];
-                    cycle += o.Hours1 + o.Hours2 + (o.Gate >= 0 ? Gates[o.Gate].BaseCrossingHours[o.EntryPost] : 0);
+                    cycle += o.Hours1 + o.Hours2 + (o.Gate >= 0 ? Gates[o.Gate].CrossingHours(o.EntryPost, leg == Leg.OriginToDestination ? flow.Commodity : -1) : 0);
                 }
 
                 var loads = flow.KgPerHour * HoursPerYear / carrier.CapacityKg;
@@ -137,8 +137,21 @@ internal sealed class GateSpec
     /// <summary>Closure intervals in simulated hours, sorted, as [start, end).</summary>
     public required (double Start, double End)[] Closures { get; init; }
 
-    /// <summary>Expected crossing hours with empty queues, entering at post 0 or post 1 (used by routing).</summary>
+    /// <summary>Expected crossing hours of an empty truck with empty queues, entering at post 0 or post 1.</summary>
     public required double[] BaseCrossingHours { get; init; }
+
+    /// <summary>
+    /// Mean inspection and clearance at both posts for a truck carrying <paramref name="commodity"/> (-1: empty),
+    /// entering at <paramref name="entry"/>: what routing adds to a gate's queues for the truck itself.
+    /// </summary>
+    public double ClearanceHours(int entry, int commodity)
+    {
+        var c = commodity < 0 ? Posts[entry].ServiceMeanHours.Length - 1 : commodity;
+        return Posts[entry].ServiceMeanHours[c] + Posts[1 - entry].ServiceMeanHours[c];
+    }
+
+    /// <summary>Expected crossing hours with empty queues for a truck carrying <paramref name="commodity"/> (-1: empty).</summary>
+    public double CrossingHours(int entry, int commodity) => ClearanceHours(entry, commodity) + TransferHours;
 }
 
 internal sealed record CarrierSpec(

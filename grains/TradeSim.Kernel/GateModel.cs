@@ -24,6 +24,9 @@ internal sealed class GateModel
 
     private readonly Ring<int>[] _queues = new Ring<int>[2];
     private readonly int[] _busyLanes = new int[2];
+
+    // Per post, the mean service hours of the trucks queued there, each at its own cargo's: what the bulletin announces.
+    private readonly double[] _queuedServiceHours = new double[2];
     private readonly bool[] _wakeScheduled = new bool[2];
     private Visit[] _visits;
     private Ring<int> _freeVisits;
@@ -143,6 +146,7 @@ internal sealed class GateModel
         }
 
         _queues[post].Enqueue(slot);
+        _queuedServiceHours[post] += _spec.Posts[post].ServiceMeanHours[v.Commodity < 0 ? _commodityEmpty : v.Commodity];
         TryStartService(post, time);
     }
 
@@ -198,6 +202,9 @@ internal sealed class GateModel
             var slot = queue.Dequeue();
             ref var v = ref _visits[slot];
             var c = v.Commodity < 0 ? _commodityEmpty : v.Commodity;
+
+            // An empty queue owes nothing: resetting there keeps rounding from building up over a long run.
+            _queuedServiceHours[post] = queue.Count == 0 ? 0 : _queuedServiceHours[post] - spec.ServiceMeanHours[c];
             var service = stream.Positive(spec.ServiceMeanHours[c], spec.ServiceCv[c]);
 
             // The wait splits into the hours the post was open (lanes busy: queueing) and the hours it was closed
@@ -234,7 +241,6 @@ internal sealed class GateModel
             // post to open (or, at the exit post, for a closure to end): the four parts sum to the crossing hours.
             Stats.QueueingHoursSum += v.QueueingHours;
             Stats.ServiceHoursSum += v.ServiceHours;
-            Stats.TransferHoursSum += _spec.TransferHours;
             Stats.OpeningWaitHoursSum += hours - v.QueueingHours - v.ServiceHours - _spec.TransferHours;
             var day = (int)((time - _warmupEnd) / 24.0);
             if (day < Stats.DailyCrossings.Length)
@@ -323,11 +329,11 @@ internal sealed class GateModel
         Bulletin.ClosedUntil = ClosureEndAt(now);
         for (var entry = 0; entry < 2; entry++)
         {
-            var hours = _spec.BaseCrossingHours[entry];
+            // Behind each queue, its trucks' own mean service times shared among the post's lanes.
+            var hours = _spec.TransferHours;
             for (var p = 0; p < 2; p++)
             {
-                var post = _spec.Posts[p];
-                hours += _queues[p].Count * post.ServiceMeanHours[_commodityEmpty] / post.Lanes;
+                hours += _queuedServiceHours[p] / _spec.Posts[p].Lanes;
             }
 
             if (entry == 0)
@@ -547,7 +553,6 @@ internal sealed class GateStatistics
     public double OpeningWaitHoursSum;
     public double QueueingHoursSum;
     public double ServiceHoursSum;
-    public double TransferHoursSum;
 
     public double InGateArea;
     public double WindowHours;

@@ -29,6 +29,12 @@ internal readonly record struct GateReleaseMessage(int Truck, int Gate, double T
 internal struct GateBulletin
 {
     public double ClosedUntil;
+
+    /// <summary>
+    /// The expected wait behind the trucks queued now at both posts and the drive between them, entering at post 0 or
+    /// 1: each queued truck counts at the mean service time of its own cargo. A truck choosing a route adds its own
+    /// clearance at both posts (<see cref="GateSpec.ClearanceHours"/>).
+    /// </summary>
     public double ExpectedHoursEnteringPost0;
     public double ExpectedHoursEnteringPost1;
 }

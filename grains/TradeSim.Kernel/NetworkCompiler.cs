@@ -89,7 +89,7 @@ internal static class NetworkCompiler
                     continue;
                 }
 
-                preferred[leg] = PreferredOption(options, legStart[leg], legCount[leg], carrier, gates, runHours);
+                preferred[leg] = PreferredOption(options, legStart[leg], legCount[leg], carrier, gates, runHours, leg == Leg.OriginToDestination ? commodityIndex[flow.Commodity] : -1);
             }
 
             var seasonMean = flow.Seasonality.Average();
@@ -172,7 +172,7 @@ internal static class NetworkCompiler
     /// The option a carrier takes when every gate has no queue and none of its temporary closures: the reference for
     /// counting diversions. A gate closed for the whole run is no one's usual route, so it is never the reference.
     /// </summary>
-    private static int PreferredOption(List<LegOption> options, int start, int count, CarrierSpec carrier, GateSpec[] gates, double runHours)
+    private static int PreferredOption(List<LegOption> options, int start, int count, CarrierSpec carrier, GateSpec[] gates, double runHours, int commodity)
     {
         var best = start;
         var bestCost = double.PositiveInfinity;
@@ -184,7 +184,7 @@ internal static class NetworkCompiler
                 continue;
             }
 
-            var cost = StaticCost(o, carrier, gates);
+            var cost = StaticCost(o, carrier, gates, commodity);
             if (cost < bestCost)
             {
                 bestCost = cost;
@@ -195,13 +195,14 @@ internal static class NetworkCompiler
         return best - start;
     }
 
-    internal static double StaticCost(LegOption o, CarrierSpec carrier, GateSpec[] gates)
+    /// <summary>A leg's cost with every gate open and empty, for a truck carrying <paramref name="commodity"/> (-1: empty).</summary>
+    internal static double StaticCost(LegOption o, CarrierSpec carrier, GateSpec[] gates, int commodity)
     {
         var hours = o.Hours1 + o.Hours2;
         var fee = 0.0;
         if (o.Gate >= 0)
         {
-            hours += gates[o.Gate].BaseCrossingHours[o.EntryPost];
+            hours += gates[o.Gate].CrossingHours(o.EntryPost, commodity);
             fee = gates[o.Gate].FeeUsd;
         }
 

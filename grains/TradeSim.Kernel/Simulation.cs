@@ -51,8 +51,8 @@ public sealed class Simulation
         for (var g = 0; g < _gates.Length; g++)
         {
             _bulletin[g].ClosedUntil = double.NegativeInfinity;
-            _bulletin[g].ExpectedHoursEnteringPost0 = network.Gates[g].BaseCrossingHours[0];
-            _bulletin[g].ExpectedHoursEnteringPost1 = network.Gates[g].BaseCrossingHours[1];
+            _bulletin[g].ExpectedHoursEnteringPost0 = network.Gates[g].TransferHours;
+            _bulletin[g].ExpectedHoursEnteringPost1 = network.Gates[g].TransferHours;
         }
 
         _carriers = new CarrierModel[network.Carriers.Length];
