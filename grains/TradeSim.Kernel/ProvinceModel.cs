@@ -4,12 +4,20 @@ namespace TradeSim.Kernel;
 
 /// <summary>
 /// A province (or port, or hub): the origin of the flows that start there. Each step it produces the flows'
-/// tonnage at the annual rate times the month's seasonal factor times a random daily factor, and hands the full
-/// truckloads to the flow's carrier as one count. Tonnage is counted in whole kilograms, carrying the fraction from step to
-/// step, so the conservation account balances exactly.
+/// tonnage at the annual rate times the month's seasonal factor times a random daily factor, evenly over the step,
+/// and hands each truckload to the flow's carrier when it is complete: in continuous time, at the end of the
+/// <see cref="ReleaseHours"/> interval it completes in, so a step of a day releases its loads through the day as a
+/// step of a quarter hour does, not all at its end. Tonnage is counted in whole kilograms, carrying the fraction from
+/// step to step, so the conservation account balances exactly.
 /// </summary>
 internal sealed class ProvinceModel
 {
+    /// <summary>
+    /// The resolution of release times: a quarter hour, whatever the step (a shorter step releases at its end). It
+    /// bounds the messages a flow sends per step (96 for a day) whatever its tonnage.
+    /// </summary>
+    public const double ReleaseHours = 0.25;
+
     private readonly FlowSpec[] _flows;
     private readonly long[] _loadKg;
     private readonly RandomStream[] _supplyStreams;
@@ -72,13 +80,25 @@ internal sealed class ProvinceModel
                 ProducedKgInWindow[i] += kg;
             }
 
-            PendingKg[i] += kg;
-            var loads = PendingKg[i] / _loadKg[i];
-            if (loads > 0)
+            // Loads complete as the pending kilograms grow evenly through the step: by time t, floor((pending + kg x
+            // (t - t0) / hours) / load) of them. Each interval's completions are ready at its end.
+            var pending = PendingKg[i];
+            var load = _loadKg[i];
+            var released = 0L;
+            var total = (pending + kg) / load;
+            var intervals = Math.Max(1, (int)Math.Round(hours / ReleaseHours));
+            for (var k = 1; k <= intervals; k++)
             {
-                PendingKg[i] -= loads * _loadKg[i];
-                Outbox.Add(new ShipmentMessage(FlowIndex[i], loads, t1));
+                // Never past the exact count (a floating-point floor could round up at a load boundary).
+                var done = k == intervals ? total : Math.Min(total, (long)Math.Floor((pending + (kg * (double)k / intervals)) / load));
+                if (done > released)
+                {
+                    Outbox.Add(new ShipmentMessage(FlowIndex[i], done - released, k == intervals ? t1 : t0 + (hours * k / intervals)));
+                    released = done;
+                }
             }
+
+            PendingKg[i] = pending + kg - (released * load);
         }
     }
 }

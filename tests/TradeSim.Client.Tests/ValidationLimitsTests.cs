@@ -35,7 +35,7 @@ public sealed class ValidationLimitsTests : IDisposable
     public void TheLatestStartWithTheLongestRun_ValidatesAndRunsToTheEnd()
     {
         // 100 years from the last allowed start: every simulated day is a date.
-        var scenario = Write("late.yaml", "extends: baseline.yaml\nsettings:\n  start: 2199-12-31\n  days: 36600\n  warmup_days: 0\n  step_minutes: 1440\n");
+        var scenario = Write("late.yaml", "extends: baseline.yaml\nsettings:\n  start: 2199-12-31\n  days: 36600\n  warmup_days: 0\n  step_minutes: 60\n");
 
         var validated = Cli.Run("validate", scenario);
         var run = Cli.Run("run", scenario, "--json");
@@ -82,7 +82,7 @@ public sealed class ValidationLimitsTests : IDisposable
         // the kilogram counters must not overflow and the waiting cargo must not grow with it.
         var scenario = Write(
             "century.yaml",
-            "extends: baseline.yaml\nsettings:\n  days: 36600\n  warmup_days: 0\n  step_minutes: 1440\nflows:\n  bauxite-transit:\n    tonnes_per_year: 1e10\n    daily_cv: 10\n  cassava-starch-transit:\n    tonnes_per_year: 1e10\n    daily_cv: 10\n");
+            "extends: baseline.yaml\nsettings:\n  days: 36600\n  warmup_days: 0\n  step_minutes: 60\nflows:\n  bauxite-transit:\n    tonnes_per_year: 1e10\n    daily_cv: 10\n  cassava-starch-transit:\n    tonnes_per_year: 1e10\n    daily_cv: 10\n");
 
         var validated = Cli.Run("validate", scenario);
         var run = Cli.Run("run", scenario, "--json");
