@@ -370,9 +370,9 @@ internal sealed class CarrierModel
     }
 
     /// <summary>
-    /// Generalised cost in USD: distance and hours at the carrier's rates, the gate fee, the announced wait (each
-    /// queued truck at its own cargo's service time), the truck's own clearance for its cargo
-    /// (<paramref name="commodity"/>, -1 when empty) and any closure still in force on arrival.
+    /// Generalised cost in USD: distance and hours at the carrier's rates, the gate fee, the wait for each post's
+    /// daily opening, the announced wait (each queued truck at its own cargo's service time), the truck's own clearance
+    /// for its cargo (<paramref name="commodity"/>, -1 when empty) and any closure still in force on arrival.
     /// </summary>
     private double RouteCost(in LegOption o, double now, GateBulletin[] bulletin, int commodity)
     {
@@ -381,8 +381,15 @@ internal sealed class CarrierModel
         if (o.Gate >= 0)
         {
             ref readonly var b = ref bulletin[o.Gate];
-            hours += o.EntryPost == 0 ? b.ExpectedHoursEnteringPost0 : b.ExpectedHoursEnteringPost1;
-            hours += _gates[o.Gate].ClearanceHours(o.EntryPost, commodity);
+            var gate = _gates[o.Gate];
+
+            // Waiting for the entry post to open on arrival, then the queues, the truck's own clearance, and the exit
+            // post's opening when the truck gets there (the posts may keep different hours).
+            var arrival = now + o.Hours1;
+            var atEntry = gate.Posts[o.EntryPost].HoursUntilOpen(arrival);
+            var crossing = (o.EntryPost == 0 ? b.ExpectedHoursEnteringPost0 : b.ExpectedHoursEnteringPost1) + gate.ClearanceHours(o.EntryPost, commodity);
+            var atExit = gate.Posts[1 - o.EntryPost].HoursUntilOpen(arrival + atEntry + crossing);
+            hours += atEntry + crossing + atExit;
             hours += Math.Max(0, b.ClosedUntil - (now + o.Hours1));
             cost += _gates[o.Gate].FeeUsd;
         }

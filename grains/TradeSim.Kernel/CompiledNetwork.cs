@@ -116,6 +116,24 @@ internal sealed class PostSpec
     public required double[] ServiceCv { get; init; }
 
     public bool OpenAllDay => OpenHour <= 0 && CloseHour >= 24;
+
+    /// <summary>
+    /// Hours from <paramref name="time"/> until the post's daily hours next have it open (0 when open): what a
+    /// carrier planning a route expects to wait for opening. Closures are not in it: they are known only when
+    /// announced (the gate's bulletin).
+    /// </summary>
+    public double HoursUntilOpen(double time)
+    {
+        if (OpenAllDay)
+        {
+            return 0;
+        }
+
+        var hourOfDay = time - (Math.Floor(time / 24.0) * 24.0);
+        return hourOfDay < OpenHour ? OpenHour - hourOfDay
+            : hourOfDay >= CloseHour ? 24.0 - hourOfDay + OpenHour
+            : 0;
+    }
 }
 
 internal sealed class GateSpec

@@ -70,10 +70,12 @@ public class ClosureTests
         Assert.Equal(0, giaKhau.Tonnes);
         Assert.All(result.Daily.Where(d => d.Gate == "gia-khau"), d => Assert.Equal(0, d.Trucks));
 
-        // Baseline Lai Chau traffic goes through gia-khau (si-choang is suspended); closing it moves it to po-to.
-        Assert.True(BaselineRuns.Gate(baseline, "gia-khau").Trucks > 0);
-        Assert.Equal(0, BaselineRuns.Gate(baseline, "po-to").Trucks);
-        Assert.True(BaselineRuns.Gate(result, "po-to").Trucks > 0, "no truck moved from gia-khau to po-to");
+        // Baseline Lai Chau traffic goes mostly through gia-khau (si-choang is suspended; po-to takes the trucks that
+        // would reach gia-khau after its hours); closing gia-khau moves its traffic to po-to.
+        var baseGiaKhau = BaselineRuns.Gate(baseline, "gia-khau").Trucks;
+        var basePoTo = BaselineRuns.Gate(baseline, "po-to").Trucks;
+        Assert.True(baseGiaKhau > 10 * basePoTo, $"gia-khau {baseGiaKhau}, po-to {basePoTo}");
+        Assert.True(BaselineRuns.Gate(result, "po-to").Trucks > basePoTo + (baseGiaKhau / 2), "gia-khau's trucks did not move to po-to");
         Assert.True(result.Conservation.Balances);
     }
 
