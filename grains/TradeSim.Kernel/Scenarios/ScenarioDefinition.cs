@@ -49,6 +49,10 @@ public sealed record NodeDefinition(string Id, string Name, string Country, stri
 
 public sealed record ServiceTimeDefinition(double MeanMinutes, double Cv);
 
+/// <summary>
+/// A post of a gate. <see cref="OpenMinute"/> and <see cref="CloseMinute"/> are on the model's clock (Viet Nam time):
+/// the file gives them in the post's local time (<see cref="LocalTime"/>).
+/// </summary>
 public sealed record PostDefinition(
     string Country,
     string Name,

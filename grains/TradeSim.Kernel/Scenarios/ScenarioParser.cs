@@ -328,6 +328,20 @@ public static class ScenarioParser
             var lanes = Int(map, "lanes", 1, 1, 10_000, required: true);
             var capacity = Int(map, "holding_capacity", 50, 1, 1_000_000);
             var (open, close) = ReadHours(map.Get("hours"), what);
+
+            // Hours are local; the model's clock is Viet Nam's. Shifted hours must stay within one model day.
+            var shift = LocalTime.ToModelMinutes(country);
+            if (shift != 0 && !(open == 0 && close == 24 * 60))
+            {
+                if (open + shift < 0 || close + shift > 24 * 60)
+                {
+                    errors.Add(new ScenarioError(map.Get("hours")!.Location, $"{what} hours {Clock(open)}-{Clock(close)} (local time, UTC{LocalTime.UtcOffsetHours(country):+0.#;-0.#}) cross midnight on the model's clock (Viet Nam time, UTC+7): expected hours that stay within one day there, or `24h`"));
+                }
+                else
+                {
+                    (open, close) = (open + shift, close + shift);
+                }
+            }
             ServiceTimeDefinition defaultService = new(30, 1);
             var byCommodity = new Dictionary<string, ServiceTimeDefinition>(StringComparer.Ordinal);
             if (map.Get("service") is not { } serviceNode)
@@ -369,6 +383,8 @@ public static class ScenarioParser
 
             return new PostDefinition(country, OptionalString(map, "name") ?? country, lanes, open, close, capacity, defaultService, byCommodity, map.Location);
         }
+
+        private static string Clock(int minutes) => $"{minutes / 60:00}:{minutes % 60:00}";
 
         private (int Open, int Close) ReadHours(YamlTreeNode? node, string what)
         {
