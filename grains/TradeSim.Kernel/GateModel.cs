@@ -210,7 +210,7 @@ internal sealed class GateModel
             // The wait splits into the hours the post was open (lanes busy: queueing) and the hours it was closed
             // (night, a closure: waiting for opening), so the two add up to the wait exactly.
             var wait = now - v.PostArrival;
-            var queueing = Math.Min(wait, OpenHoursWithin(post, v.PostArrival, now));
+            var queueing = wait > 0 ? Math.Min(wait, OpenHoursWithin(post, v.PostArrival, now)) : 0;
             v.QueueingHours += queueing;
             v.ServiceHours += service;
             if (now >= _warmupEnd)

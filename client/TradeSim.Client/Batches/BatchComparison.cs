@@ -2,6 +2,7 @@ using TradeSim.Client.Statistics;
 using TradeSim.Grains.Batches;
 using TradeSim.Grains.Runs;
 using TradeSim.Grains.Storage;
+using TradeSim.Kernel;
 
 namespace TradeSim.Client.Batches;
 
@@ -181,7 +182,7 @@ internal sealed record BatchComparison(BatchRecord Batch, int Replications, bool
             return false;
         }
 
-        return PrecisionRule.TrafficOf(kpi) is not { } trucks
+        return KpiCatalogue.TrafficKpiOf(kpi) is not { } trucks
             || !baseIndex.TryGetValue(trucks, out var t)
             || baseTallies[t].Mean >= PrecisionRule.MaterialTrucks;
     }

@@ -127,9 +127,6 @@ public static class PrecisionRule
     public static IReadOnlyList<KpiSpread> HeadlineSpreads(IEnumerable<CompleteReplication> complete, int scenarios, IReadOnlyList<string>? patterns = null) =>
         [.. Judged(complete, scenarios, patterns).Select(j => j.Spread)];
 
-    /// <summary>The KPI counting the trucks of a KPI's gate or corridor (<see cref="KpiCatalogue.TrafficKpiOf"/>); null for totals, flows and routes.</summary>
-    public static string? TrafficOf(string kpi) => KpiCatalogue.TrafficKpiOf(kpi);
-
     private static bool IsTrafficKpi(string kpi) => KpiCatalogue.TrafficKpiOf(kpi) == kpi;
 
     /// <summary>Mean, sample standard deviation and 95% half-width of values summed as they came.</summary>
