@@ -15,7 +15,7 @@ public sealed record RunSettingsOverride(DateOnly? Start = null, int? Days = nul
     public RunSettingsDefinition ApplyTo(RunSettingsDefinition settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return new RunSettingsDefinition(Start ?? settings.Start, Days ?? settings.Days, WarmupDays ?? settings.WarmupDays, StepMinutes ?? settings.StepMinutes);
+        return settings with { Start = Start ?? settings.Start, Days = Days ?? settings.Days, WarmupDays = WarmupDays ?? settings.WarmupDays, StepMinutes = StepMinutes ?? settings.StepMinutes };
     }
 }
 

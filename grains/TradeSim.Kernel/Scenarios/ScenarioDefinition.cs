@@ -18,7 +18,34 @@ public sealed record ScenarioDefinition(
 /// The simulated period. Statistics cover <see cref="Days"/> days from <see cref="Start"/>; the warm-up runs
 /// for <see cref="WarmupDays"/> days before it and is excluded from every statistic.
 /// </summary>
-public sealed record RunSettingsDefinition(DateOnly Start, int Days, int WarmupDays, int StepMinutes);
+public sealed record RunSettingsDefinition(DateOnly Start, int Days, int WarmupDays, int StepMinutes)
+{
+    /// <summary>How provinces time the release of complete truckloads (`release:`).</summary>
+    public ReleaseProcess Release { get; init; } = ReleaseProcess.Even;
+
+    /// <summary>
+    /// The dispersion of route choice in USD (`route_dispersion_usd:`): a carrier picks a route with probability
+    /// proportional to exp(-cost / dispersion) over its candidate routes (multinomial logit). 0 picks the cheapest
+    /// route every time (all-or-nothing, the logit's limit).
+    /// </summary>
+    public double RouteDispersionUsd { get; init; }
+
+    /// <summary>
+    /// The share of trucks whose drivers time a loaded departure so as to reach the gate when its posts are open
+    /// (`planning_share:`, 0 to 1): the others leave as soon as they are loaded and wait at the gate.
+    /// </summary>
+    public double PlanningShare { get; init; }
+}
+
+/// <summary>How a province times the release of the truckloads it completes.</summary>
+public enum ReleaseProcess
+{
+    /// <summary>A load is released when production completes it: production is even within a step, so releases are smoother than Poisson.</summary>
+    Even,
+
+    /// <summary>Loads are released as a Poisson process at the production rate (index of dispersion 1).</summary>
+    Poisson,
+}
 
 /// <summary>What a truck carries across a gate; gate classes allow some kinds and not others.</summary>
 public enum TrafficKind
@@ -64,7 +91,15 @@ public sealed record PostDefinition(
     IReadOnlyDictionary<string, ServiceTimeDefinition> ServiceByCommodity,
     SourceLocation Location);
 
-public sealed record ClosureDefinition(DateOnly From, int Days, string Reason);
+/// <summary>
+/// A closure of a whole gate. <see cref="NoticeDays"/> days before it starts it is announced and carriers route around
+/// it (a planned closure: road works, a holiday); with no notice (0) it is discovered by the first trucks to arrive
+/// (a landslide), and it is announced from then on.
+/// </summary>
+public sealed record ClosureDefinition(DateOnly From, int Days, string Reason)
+{
+    public int NoticeDays { get; init; }
+}
 
 public sealed record GateDefinition(
     string Id,

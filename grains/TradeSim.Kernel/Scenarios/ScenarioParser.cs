@@ -144,7 +144,7 @@ public static class ScenarioParser
                 return null;
             }
 
-            CheckKeys(map, ["start", "days", "warmup_days", "step_minutes"], "settings");
+            CheckKeys(map, ["start", "days", "warmup_days", "step_minutes", "release", "route_dispersion_usd", "planning_share"], "settings");
             var start = RequiredDate(map, "start", "settings");
             var days = Int(map, "days", 365, 1, 100 * 366);
             var warmup = Int(map, "warmup_days", 14, 0, 3660);
@@ -161,7 +161,22 @@ public static class ScenarioParser
                 errors.Add(new ScenarioError(longNode.Location, $"step_minutes {step} is too long: expected at most {MaxStepMinutes} (a divisor of 1440 such as 15, 30 or 60); longer steps move the results beyond their confidence intervals"));
             }
 
-            return start is { } s ? new RunSettingsDefinition(s, days, warmup, step) : null;
+            var release = ReleaseProcess.Even;
+            if (map.Get("release") is { } releaseNode)
+            {
+                switch (releaseNode is YamlScalar r ? r.Value : null)
+                {
+                    case "even": release = ReleaseProcess.Even; break;
+                    case "poisson": release = ReleaseProcess.Poisson; break;
+                    default:
+                        errors.Add(new ScenarioError(releaseNode.Location, $"settings release {Show(releaseNode)}: expected even or poisson"));
+                        break;
+                }
+            }
+
+            var dispersion = Double(map, "route_dispersion_usd", 0, 0, 1e6);
+            var planning = Double(map, "planning_share", 0, 0, 1);
+            return start is { } s ? new RunSettingsDefinition(s, days, warmup, step) { Release = release, RouteDispersionUsd = dispersion, PlanningShare = planning } : null;
         }
 
         private Dictionary<string, IReadOnlyList<TrafficKind>> ReadGateClasses(YamlTreeNode? node, SourceLocation parent)
@@ -272,12 +287,13 @@ public static class ScenarioParser
                             continue;
                         }
 
-                        CheckKeys(c, ["from", "days", "reason"], $"{what} closure");
+                        CheckKeys(c, ["from", "days", "reason", "notice_days"], $"{what} closure");
                         var from = RequiredDate(c, "from", $"{what} closure");
                         var days = Int(c, "days", 1, 1, 100 * 366);
+                        var notice = Int(c, "notice_days", 0, 0, 3660);
                         if (from is { } f)
                         {
-                            closures.Add(new ClosureDefinition(f, days, OptionalString(c, "reason") ?? string.Empty));
+                            closures.Add(new ClosureDefinition(f, days, OptionalString(c, "reason") ?? string.Empty) { NoticeDays = notice });
                         }
                     }
                 }
