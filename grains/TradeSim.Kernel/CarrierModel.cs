@@ -1,12 +1,15 @@
 using TradeSim.Kernel.Randomness;
+using TradeSim.Kernel.Scenarios;
 
 namespace TradeSim.Kernel;
 
 /// <summary>
 /// A carrier: a fleet of trucks with a home node. A truck cycles home -> origin (empty) -> load -> gate -> both
 /// posts -> destination -> unload -> gate again (empty) -> home, choosing a gate for each border leg by generalised
-/// cost (distance, hours, fees, the gate's announced queue and closure). The trucks' state is struct-of-arrays,
-/// allocated once; a step touches each truck once and allocates nothing.
+/// cost (distance, hours at the carrier's rate and the cargo's value of time, fees, the posts' hours, the gate's
+/// announced queue and closures) through a multinomial logit. A truck that finds its gate closed turns back and
+/// reroutes when waiting would cost more. The trucks' state is struct-of-arrays, allocated once; a step touches each
+/// truck once and allocates nothing.
 /// </summary>
 internal sealed class CarrierModel
 {
@@ -22,7 +25,17 @@ internal sealed class CarrierModel
     private readonly GateSpec[] _gates;
     private readonly RandomStream _travel;
     private readonly RandomStream _handling;
+    private readonly RandomStream _route;
     private readonly double _warmupEnd;
+    private readonly double _dispersionUsd;
+    private readonly double _cargoTimeCostPerUsdHour;
+    private readonly bool _turnBack;
+
+    // Closures this carrier's own trucks have found (the gate's bulletin tells everyone a step later).
+    private readonly double[] _knownClosedUntil;
+
+    // The cost of each candidate route of the leg being chosen: scratch, sized by the most candidates a leg has.
+    private readonly double[] _candidateCost;
 
     // Truck state, struct-of-arrays, indexed by the truck's local index.
     private readonly byte[] _phase;
@@ -38,13 +51,15 @@ internal sealed class CarrierModel
     private readonly double[] _gateArrival;
     private readonly double[] _borderHours;
     private readonly double[] _dispatchedAt;
+    private readonly double[] _extraKm;
+    private readonly bool[] _plans;
 
     private readonly WaitingCargo _waiting;
     private Ring<int> _idle;
 
     // handOverFlows: this carrier's flows (global indices) in the order their provinces hand cargo over;
     // handOverPosition: every flow's position in its own carrier's hand-over order.
-    public CarrierModel(CarrierSpec spec, FlowSpec[] flows, int[] handOverFlows, int[] handOverPosition, LegOption[] options, GateSpec[] gates, int commodityCount, ulong seed, int replication, double warmupEnd)
+    public CarrierModel(CarrierSpec spec, FlowSpec[] flows, int[] handOverFlows, int[] handOverPosition, LegOption[] options, GateSpec[] gates, int commodityCount, ulong seed, int replication, double warmupEnd, RunSettingsDefinition settings)
     {
         _spec = spec;
         _flows = flows;
@@ -53,6 +68,13 @@ internal sealed class CarrierModel
         _warmupEnd = warmupEnd;
         _travel = RandomStream.For(seed, replication, spec.Id, "travel");
         _handling = RandomStream.For(seed, replication, spec.Id, "handling");
+        _route = RandomStream.For(seed, replication, spec.Id, "route");
+        _dispersionUsd = settings.RouteDispersionUsd;
+        _cargoTimeCostPerUsdHour = settings.CargoValueOfTimePctPerDay / 100.0 / 24.0;
+        _turnBack = settings.TurnBack;
+        _knownClosedUntil = new double[gates.Length];
+        Array.Fill(_knownClosedUntil, double.NegativeInfinity);
+        _candidateCost = new double[Math.Max(1, flows.SelectMany(f => f.LegCount).DefaultIfEmpty(1).Max())];
         var n = spec.Trucks;
         _phase = new byte[n];
         _leg = new byte[n];
@@ -67,6 +89,16 @@ internal sealed class CarrierModel
         _gateArrival = new double[n];
         _borderHours = new double[n];
         _dispatchedAt = new double[n];
+        _extraKm = new double[n];
+
+        // Which trucks' drivers plan their departures against the posts' hours: spread evenly through the fleet (a
+        // golden-ratio sequence), so any share picks the same trucks in every run and a larger share adds trucks.
+        _plans = new bool[n];
+        for (var i = 0; i < n; i++)
+        {
+            var position = (i + 1) * 0.6180339887498949;
+            _plans[i] = position - Math.Floor(position) < settings.PlanningShare;
+        }
         _idle = new Ring<int>(n);
         for (var i = 0; i < n; i++)
         {
@@ -123,6 +155,12 @@ internal sealed class CarrierModel
 
     public long LegsDiverted { get; private set; }
 
+    /// <summary>Truck-hours in the window that planning drivers waited at the start of a leg so as to reach the gate when its posts are open.</summary>
+    public double PlannedWaitHours { get; private set; }
+
+    /// <summary>Legs in the window whose truck turned back from a closed gate and took another route.</summary>
+    public long LegsRerouted { get; private set; }
+
     public int TruckCount => _phase.Length;
 
     /// <summary>Truck-hours of idleness in the window that ended before now (trucks idle now are added by <see cref="IdleTruckHoursInWindow"/>).</summary>
@@ -173,6 +211,17 @@ internal sealed class CarrierModel
             ref readonly var r = ref ReleaseInbox[i];
             var truck = r.Truck - _spec.FirstTruck;
             ref readonly var o = ref _options[_option[truck]];
+            if (r.TurnedBack)
+            {
+                // Back the way it came, to the leg's start, where it chooses again knowing the closure.
+                _knownClosedUntil[r.Gate] = Math.Max(_knownClosedUntil[r.Gate], _gates[r.Gate].ClosureEndAt(r.Time));
+                _extraKm[truck] += 2 * o.Km1;
+                _phase[truck] = PhaseDriving;
+                _segment[truck] = 2;
+                _nextTime[truck] = r.Time + (o.Hours1 * TravelFactor());
+                continue;
+            }
+
             _borderHours[truck] = r.Time - _gateArrival[truck];
             _phase[truck] = PhaseDriving;
             _segment[truck] = 1;
@@ -241,7 +290,11 @@ internal sealed class CarrierModel
                     ref readonly var o = ref _options[_option[truck]];
                     if (_segment[truck] == 0 && o.Gate >= 0)
                     {
-                        ArriveAtGate(truck, o, now);
+                        ArriveAtGate(truck, o, now, bulletin);
+                    }
+                    else if (_segment[truck] == 2)
+                    {
+                        StartLeg(truck, _leg[truck], now, bulletin, rerouting: true);
                     }
                     else
                     {
@@ -284,10 +337,11 @@ internal sealed class CarrierModel
         }
     }
 
-    private void ArriveAtGate(int truck, in LegOption o, double now)
+    private void ArriveAtGate(int truck, in LegOption o, double now, GateBulletin[] bulletin)
     {
         var flow = _flows[_flow[truck]];
         var loaded = _loadKg[truck] > 0;
+        var maxClosureWait = MaxClosureWaitHours(truck, o, now, bulletin);
         Outbox.Add(new GateArrivalMessage(
             o.Gate,
             o.EntryPost,
@@ -296,7 +350,8 @@ internal sealed class CarrierModel
             loaded ? flow.Commodity : -1,
             _loadKg[truck],
             _loadKg[truck] * flow.ValueUsdPerKg,
-            flow.Traffic));
+            flow.Traffic,
+            maxClosureWait));
         _phase[truck] = PhaseAtGate;
         _nextTime[truck] = double.PositiveInfinity;
         _gateArrival[truck] = now;
@@ -305,6 +360,7 @@ internal sealed class CarrierModel
     private void EndLeg(int truck, double now)
     {
         AccountLeg(truck, now);
+        _extraKm[truck] = 0;
         _phaseStart[truck] = now;
         switch (_leg[truck])
         {
@@ -331,70 +387,214 @@ internal sealed class CarrierModel
         }
     }
 
-    private void StartLeg(int truck, int leg, double now, GateBulletin[] bulletin)
+    private void StartLeg(int truck, int leg, double now, GateBulletin[] bulletin, bool rerouting = false)
     {
         var flow = _flows[_flow[truck]];
         var first = flow.LegStart[leg];
         var count = flow.LegCount[leg];
+        var commodity = leg == Leg.OriginToDestination ? flow.Commodity : -1;
+        var hourly = HourlyCost(truck);
         var chosen = first;
         if (count > 1 || _options[first].Gate >= 0)
         {
-            var bestCost = double.PositiveInfinity;
-            for (var i = first; i < first + count; i++)
-            {
-                var cost = RouteCost(_options[i], now, bulletin, leg == Leg.OriginToDestination ? flow.Commodity : -1);
-                if (cost < bestCost)
-                {
-                    bestCost = cost;
-                    chosen = i;
-                }
-            }
-
+            chosen = ChooseRoute(first, count, now, bulletin, commodity, hourly, exceptGate: -1);
             if (now >= _warmupEnd)
             {
-                LegsThroughGates++;
-                if (chosen - first != flow.PreferredOption[leg])
+                var preferred = first + flow.PreferredOption[leg];
+                if (!rerouting)
                 {
-                    LegsDiverted++;
+                    LegsThroughGates++;
+                    if (chosen != preferred)
+                    {
+                        LegsDiverted++;
+                    }
+                }
+                else
+                {
+                    LegsRerouted++;
+                    if (chosen != preferred && _option[truck] == preferred)
+                    {
+                        LegsDiverted++;
+                    }
                 }
             }
         }
 
+        ref readonly var o = ref _options[chosen];
+        var departure = now;
+        if (_plans[truck] && o.Gate >= 0)
+        {
+            // A planning driver leaves late enough to reach the gate when the entry post opens, and not to be caught
+            // between the posts by the exit post's closing: the wait happens at the start of the leg, not in the queue.
+            var arrival = now + o.Hours1;
+            var entered = OpenAt(o.Gate, o.EntryPost, now, arrival, bulletin);
+            var crossing = ExpectedCrossingHours(o, bulletin, commodity);
+            var left = OpenAt(o.Gate, 1 - o.EntryPost, now, entered + crossing, bulletin);
+            departure = now + (OpenAt(o.Gate, o.EntryPost, now, left - crossing, bulletin) - arrival);
+            PlannedWaitHours += Overlap(now, departure);
+        }
+
         _leg[truck] = (byte)leg;
         _option[truck] = chosen;
-        _phaseStart[truck] = now;
+        if (!rerouting)
+        {
+            _phaseStart[truck] = now;
+        }
+
         _borderHours[truck] = 0;
         _segment[truck] = 0;
         _phase[truck] = PhaseDriving;
-        _nextTime[truck] = now + (_options[chosen].Hours1 * TravelFactor());
+        _nextTime[truck] = departure + (o.Hours1 * TravelFactor());
     }
 
     /// <summary>
-    /// Generalised cost in USD: distance and hours at the carrier's rates, the gate fee, the wait for each post's
-    /// daily opening, the announced wait (each queued truck at its own cargo's service time), the truck's own clearance
-    /// for its cargo (<paramref name="commodity"/>, -1 when empty) and any closure still in force on arrival.
+    /// Picks one of the <paramref name="count"/> candidate routes from <paramref name="first"/> (skipping those through
+    /// <paramref name="exceptGate"/>) by multinomial logit on generalised cost: probability proportional to
+    /// exp(-cost / dispersion). With no dispersion the cheapest route, the first among equals.
     /// </summary>
-    private double RouteCost(in LegOption o, double now, GateBulletin[] bulletin, int commodity)
+    private int ChooseRoute(int first, int count, double now, GateBulletin[] bulletin, int commodity, double hourly, int exceptGate)
+    {
+        var best = -1;
+        var bestCost = double.PositiveInfinity;
+        for (var i = 0; i < count; i++)
+        {
+            var o = _options[first + i];
+            var cost = o.Gate >= 0 && o.Gate == exceptGate ? double.PositiveInfinity : RouteCost(o, now, bulletin, commodity, hourly);
+            _candidateCost[i] = cost;
+            if (cost < bestCost)
+            {
+                bestCost = cost;
+                best = i;
+            }
+        }
+
+        if (best < 0 || _dispersionUsd <= 0 || count == 1)
+        {
+            return first + Math.Max(0, best);
+        }
+
+        var total = 0.0;
+        for (var i = 0; i < count; i++)
+        {
+            _candidateCost[i] = Math.Exp(-(_candidateCost[i] - bestCost) / _dispersionUsd);
+            total += _candidateCost[i];
+        }
+
+        var draw = _route.NextDouble() * total;
+        for (var i = 0; i < count; i++)
+        {
+            draw -= _candidateCost[i];
+            if (draw < 0 && _candidateCost[i] > 0)
+            {
+                return first + i;
+            }
+        }
+
+        return first + best;
+    }
+
+    /// <summary>The hourly cost a route choice weighs time at: the carrier's rate plus the load's value of time.</summary>
+    private double HourlyCost(int truck) => _spec.CostPerHourUsd + (_loadKg[truck] * _flows[_flow[truck]].ValueUsdPerKg * _cargoTimeCostPerUsdHour);
+
+    /// <summary>The announced hours behind both posts' queues and between them, plus the truck's own clearance.</summary>
+    private double ExpectedCrossingHours(in LegOption o, GateBulletin[] bulletin, int commodity)
+    {
+        ref readonly var b = ref bulletin[o.Gate];
+        return (o.EntryPost == 0 ? b.ExpectedHoursEnteringPost0 : b.ExpectedHoursEnteringPost1) + _gates[o.Gate].ClearanceHours(o.EntryPost, commodity);
+    }
+
+    /// <summary>
+    /// Generalised cost in USD: distance at the carrier's rate, the gate fee, and hours at <paramref name="hourly"/>:
+    /// driving, any closure known at <paramref name="now"/> still in force on arrival (announced in advance, found by
+    /// trucks, or met by this carrier's own), the wait for the entry post's daily opening, the announced wait (each
+    /// queued truck at its own cargo's service time), the truck's own clearance for its cargo
+    /// (<paramref name="commodity"/>, -1 when empty) and the exit post's opening when the truck gets there.
+    /// </summary>
+    private double RouteCost(in LegOption o, double now, GateBulletin[] bulletin, int commodity, double hourly)
     {
         var hours = o.Hours1 + o.Hours2;
         var cost = (o.Km1 + o.Km2) * _spec.CostPerKmUsd;
         if (o.Gate >= 0)
         {
-            ref readonly var b = ref bulletin[o.Gate];
             var gate = _gates[o.Gate];
-
-            // Waiting for the entry post to open on arrival, then the queues, the truck's own clearance, and the exit
-            // post's opening when the truck gets there (the posts may keep different hours).
             var arrival = now + o.Hours1;
-            var atEntry = gate.Posts[o.EntryPost].HoursUntilOpen(arrival);
-            var crossing = (o.EntryPost == 0 ? b.ExpectedHoursEnteringPost0 : b.ExpectedHoursEnteringPost1) + gate.ClearanceHours(o.EntryPost, commodity);
-            var atExit = gate.Posts[1 - o.EntryPost].HoursUntilOpen(arrival + atEntry + crossing);
-            hours += atEntry + crossing + atExit;
-            hours += Math.Max(0, b.ClosedUntil - (now + o.Hours1));
-            cost += _gates[o.Gate].FeeUsd;
+            var entered = OpenAt(o.Gate, o.EntryPost, now, arrival, bulletin);
+            var left = OpenAt(o.Gate, 1 - o.EntryPost, now, entered + ExpectedCrossingHours(o, bulletin, commodity), bulletin);
+            hours += left - arrival;
+            cost += gate.FeeUsd;
         }
 
-        return cost + (hours * _spec.CostPerHourUsd);
+        return cost + (hours * hourly);
+    }
+
+    /// <summary>
+    /// The first time from <paramref name="time"/> on that <paramref name="post"/> of <paramref name="gateIndex"/> is
+    /// within its daily hours and under no closure known at <paramref name="now"/>: announced in advance, found by
+    /// trucks (the bulletin) or met by this carrier's own trucks.
+    /// </summary>
+    private double OpenAt(int gateIndex, int post, double now, double time, GateBulletin[] bulletin)
+    {
+        var gate = _gates[gateIndex];
+        var known = Math.Max(bulletin[gateIndex].ClosedUntil, _knownClosedUntil[gateIndex]);
+        var t = time;
+
+        // Opening hours and closures can push each other on (a closure ending at night): a few rounds settle it.
+        for (var round = 0; round < 4; round++)
+        {
+            var closedFor = Math.Max(Math.Max(0, known - t), gate.AnnouncedClosureWait(now, t));
+            var opening = gate.Posts[post].HoursUntilOpen(t + closedFor);
+            if (closedFor + opening == 0)
+            {
+                break;
+            }
+
+            t += closedFor + opening;
+        }
+
+        return t;
+    }
+
+    /// <summary>
+    /// The longest closure a truck arriving at its gate would wait out: beyond it, driving back to the leg's start and
+    /// taking the best route through another gate costs less than waiting. +infinity when the gate never closes or
+    /// the leg has no other gate.
+    /// </summary>
+    private double MaxClosureWaitHours(int truck, in LegOption o, double now, GateBulletin[] bulletin)
+    {
+        var gate = _gates[o.Gate];
+        if (!_turnBack || gate.Closures.Length == 0)
+        {
+            return double.PositiveInfinity;
+        }
+
+        var flow = _flows[_flow[truck]];
+        var leg = _leg[truck];
+        var count = flow.LegCount[leg];
+        if (count == 1)
+        {
+            return double.PositiveInfinity;
+        }
+
+        var commodity = leg == Leg.OriginToDestination ? flow.Commodity : -1;
+        var hourly = HourlyCost(truck);
+        if (hourly <= 0)
+        {
+            return double.PositiveInfinity;
+        }
+
+        var first = flow.LegStart[leg];
+        var back = (o.Hours1 * hourly) + (o.Km1 * _spec.CostPerKmUsd);
+        var other = double.PositiveInfinity;
+        for (var i = first; i < first + count; i++)
+        {
+            if (_options[i].Gate != o.Gate)
+            {
+                other = Math.Min(other, RouteCost(_options[i], now + o.Hours1, bulletin, commodity, hourly));
+            }
+        }
+
+        var stay = ((ExpectedCrossingHours(o, bulletin, commodity) + o.Hours2) * hourly) + (o.Km2 * _spec.CostPerKmUsd) + gate.FeeUsd;
+        return (back + other - stay) / hourly;
     }
 
     /// <summary>Costs a finished leg at the carrier's rates and, for a loaded leg, adds it to the trip statistics of the gate it crossed.</summary>
@@ -406,7 +606,7 @@ internal sealed class CarrierModel
         }
 
         ref readonly var o = ref _options[_option[truck]];
-        var km = o.Km1 + o.Km2;
+        var km = o.Km1 + o.Km2 + _extraKm[truck];
         var hours = now - _phaseStart[truck];
         var fee = o.Gate >= 0 ? _gates[o.Gate].FeeUsd : 0;
         var cost = (km * _spec.CostPerKmUsd) + (hours * _spec.CostPerHourUsd) + fee;

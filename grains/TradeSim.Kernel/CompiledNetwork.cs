@@ -155,6 +155,49 @@ internal sealed class GateSpec
     /// <summary>Closure intervals in simulated hours, sorted, as [start, end).</summary>
     public required (double Start, double End)[] Closures { get; init; }
 
+    /// <summary>
+    /// When each closure (same order as <see cref="Closures"/>) is announced: its notice before the start for a planned
+    /// closure, +infinity for an unplanned one, which carriers learn only when trucks find it (the gate's bulletin).
+    /// A gate built without it (a test's) has only unplanned closures.
+    /// </summary>
+    public double[] ClosureAnnouncedAt { get; init; } = [];
+
+    /// <summary>When closure <paramref name="k"/> is announced (+infinity: unplanned, never in advance).</summary>
+    public double AnnouncedAt(int k) => k < ClosureAnnouncedAt.Length ? ClosureAnnouncedAt[k] : double.PositiveInfinity;
+
+    /// <summary>The end of the closure in force at <paramref name="time"/>, or <paramref name="time"/> itself when none is.</summary>
+    public double ClosureEndAt(double time)
+    {
+        foreach (var (start, end) in Closures)
+        {
+            if (time >= start && time < end)
+            {
+                return end;
+            }
+        }
+
+        return time;
+    }
+
+    /// <summary>
+    /// Hours a truck reaching the gate at <paramref name="arrival"/> waits for a planned closure announced by
+    /// <paramref name="now"/> (0 when none applies).
+    /// </summary>
+    public double AnnouncedClosureWait(double now, double arrival)
+    {
+        var wait = 0.0;
+        for (var k = 0; k < Closures.Length; k++)
+        {
+            var (start, end) = Closures[k];
+            if (AnnouncedAt(k) <= now && arrival >= start && arrival < end)
+            {
+                wait = Math.Max(wait, end - arrival);
+            }
+        }
+
+        return wait;
+    }
+
     /// <summary>Expected crossing hours of an empty truck with empty queues, entering at post 0 or post 1.</summary>
     public required double[] BaseCrossingHours { get; init; }
 

@@ -16,6 +16,8 @@ internal sealed class GateModel
     private const int EventCompletion = 1;
     private const int EventWake = 2;
     private const int EventReleaseAfterClosure = 3;
+    private const int EventClosureStart = 4;
+    private const int EventClosureEnd = 5;
 
     private readonly GateSpec _spec;
     private readonly RandomStream[] _serviceStreams;
@@ -28,6 +30,9 @@ internal sealed class GateModel
     // Per post, the mean service hours of the trucks queued there, each at its own cargo's: what the bulletin announces.
     private readonly double[] _queuedServiceHours = new double[2];
     private readonly bool[] _wakeScheduled = new bool[2];
+
+    // Whether trucks have found each unplanned closure: from then on the bulletin announces it.
+    private readonly bool[] _closureFound;
     private Visit[] _visits;
     private Ring<int> _freeVisits;
     private GateEvent[] _heap;
@@ -55,6 +60,16 @@ internal sealed class GateModel
         }
 
         _heap = new GateEvent[64];
+        _closureFound = new bool[spec.Closures.Length];
+
+        // Closures start and end as events of the inner loop, so trucks waiting when one starts can turn back, and no
+        // stretch of the loop spans a closure's edge (the stranded truck-hours integrate exactly).
+        foreach (var (start, end) in spec.Closures)
+        {
+            Push(Math.Max(0, start), EventClosureStart, 0, -1);
+            Push(Math.Max(0, end), EventClosureEnd, 0, -1);
+        }
+
         Inbox = new GrowableBuffer<GateArrivalMessage>(64);
         Outbox = new GrowableBuffer<GateReleaseMessage>(64);
         Stats = new GateStatistics(commodityCount, statisticsDays);
@@ -86,6 +101,7 @@ internal sealed class GateModel
             v.ValueUsd = m.ValueUsd;
             v.Traffic = m.Traffic;
             v.EntryPost = m.EntryPost;
+            v.MaxClosureWaitHours = m.MaxClosureWaitHours;
             v.QueueingHours = 0;
             v.ServiceHours = 0;
 
@@ -113,6 +129,13 @@ internal sealed class GateModel
                 case EventWake:
                     _wakeScheduled[e.Post] = false;
                     TryStartService(e.Post, e.Time);
+                    break;
+                case EventClosureStart:
+                    OnClosureStart(e.Time);
+                    break;
+                case EventClosureEnd:
+                    TryStartService(0, e.Time);
+                    TryStartService(1, e.Time);
                     break;
                 default:
                     Release(e.Slot, e.Time);
@@ -142,6 +165,18 @@ internal sealed class GateModel
         v.PostArrival = time;
         if (post == v.EntryPost)
         {
+            var closedFor = ClosureEndAt(time) - time;
+            if (closedFor > 0)
+            {
+                // The truck finds the gate closed: word gets round, and it turns back if the closure outlasts its patience.
+                FindClosure(time);
+                if (closedFor > v.MaxClosureWaitHours)
+                {
+                    TurnBack(slot, time);
+                    return;
+                }
+            }
+
             _inGate++;
         }
 
@@ -227,6 +262,75 @@ internal sealed class GateModel
         }
     }
 
+    /// <summary>
+    /// A closure starts: the trucks queued at their entry post learn how long it lasts, and those it would hold longer
+    /// than they are willing to wait leave the queue (the others keep their order). Trucks past their entry post stay.
+    /// </summary>
+    private void OnClosureStart(double time)
+    {
+        var closedFor = ClosureEndAt(time) - time;
+        if (closedFor <= 0)
+        {
+            return;
+        }
+
+        if (_inGate > 0)
+        {
+            FindClosure(time);
+        }
+
+        for (var post = 0; post < 2; post++)
+        {
+            ref var queue = ref _queues[post];
+            var count = queue.Count;
+            for (var i = 0; i < count; i++)
+            {
+                var slot = queue.Dequeue();
+                ref var v = ref _visits[slot];
+                if (v.EntryPost == post && closedFor > v.MaxClosureWaitHours)
+                {
+                    var c = v.Commodity < 0 ? _commodityEmpty : v.Commodity;
+                    _queuedServiceHours[post] -= _spec.Posts[post].ServiceMeanHours[c];
+                    _inGate--;
+                    TurnBack(slot, time);
+                }
+                else
+                {
+                    queue.Enqueue(slot);
+                }
+            }
+
+            if (queue.Count == 0)
+            {
+                _queuedServiceHours[post] = 0;
+            }
+        }
+    }
+
+    /// <summary>Marks the unplanned closure in force at <paramref name="time"/> as found: the bulletin announces it from now on.</summary>
+    private void FindClosure(double time)
+    {
+        for (var k = 0; k < _spec.Closures.Length; k++)
+        {
+            if (time >= _spec.Closures[k].Start && time < _spec.Closures[k].End)
+            {
+                _closureFound[k] = true;
+            }
+        }
+    }
+
+    private void TurnBack(int slot, double time)
+    {
+        ref var v = ref _visits[slot];
+        Outbox.Add(new GateReleaseMessage(v.Truck, _index, time, TurnedBack: true));
+        if (time >= _warmupEnd)
+        {
+            Stats.TurnedBack++;
+        }
+
+        _freeVisits.Enqueue(slot);
+    }
+
     private void Release(int slot, double time)
     {
         ref var v = ref _visits[slot];
@@ -279,6 +383,12 @@ internal sealed class GateModel
             }
 
             Stats.InGateArea += _inGate * dt;
+
+            // Closure edges are events, so [from, time] is either wholly inside a closure or wholly outside.
+            if (ClosureEndAt(from) > from)
+            {
+                Stats.StrandedTruckHours += _inGate * dt;
+            }
         }
 
         _clock = Math.Max(_clock, time);
@@ -326,7 +436,17 @@ internal sealed class GateModel
 
     private void PublishBulletin(double now)
     {
-        Bulletin.ClosedUntil = ClosureEndAt(now);
+        // A closure in force is announced when it was planned (announced with notice) or once trucks have found it.
+        Bulletin.ClosedUntil = now;
+        for (var k = 0; k < _spec.Closures.Length; k++)
+        {
+            var (start, end) = _spec.Closures[k];
+            if (now >= start && now < end && (_closureFound[k] || _spec.AnnouncedAt(k) <= now))
+            {
+                Bulletin.ClosedUntil = end;
+            }
+        }
+
         for (var entry = 0; entry < 2; entry++)
         {
             // Behind each queue, its trucks' own mean service times shared among the post's lanes.
@@ -348,18 +468,7 @@ internal sealed class GateModel
     }
 
     /// <summary>The end of the closure in force at <paramref name="time"/>, or <paramref name="time"/> itself when none is.</summary>
-    private double ClosureEndAt(double time)
-    {
-        foreach (var (start, end) in _spec.Closures)
-        {
-            if (time >= start && time < end)
-            {
-                return end;
-            }
-        }
-
-        return time;
-    }
+    private double ClosureEndAt(double time) => _spec.ClosureEndAt(time);
 
     private bool IsOpen(int post, double time)
     {
@@ -499,6 +608,7 @@ internal sealed class GateModel
         public int EntryPost;
         public double GateArrival;
         public double PostArrival;
+        public double MaxClosureWaitHours;
 
         // The WCO Time Release Study parts of this crossing so far: waiting while the lanes were busy, and inspection
         // and clearance, at both posts. Waiting while a post was closed is the rest (see Release).
@@ -555,6 +665,13 @@ internal sealed class GateStatistics
     public double ServiceHoursSum;
 
     public double InGateArea;
+
+    /// <summary>Truck-hours trucks spent inside the gate while a closure was in force.</summary>
+    public double StrandedTruckHours;
+
+    /// <summary>Trucks that found the gate closed (or were queued when it closed) and turned back to take another route.</summary>
+    public long TurnedBack;
+
     public double WindowHours;
     public int MaxQueue;
 

@@ -8,7 +8,11 @@ namespace TradeSim.Kernel;
 /// </summary>
 internal readonly record struct ShipmentMessage(int Flow, long Loads, double ReadyTime);
 
-/// <summary>A carrier's truck arrives at a gate's entry post at <see cref="Time"/> (continuous hours). Commodity -1 is an empty truck.</summary>
+/// <summary>
+/// A carrier's truck arrives at a gate's entry post at <see cref="Time"/> (continuous hours). Commodity -1 is an empty
+/// truck. <see cref="MaxClosureWaitHours"/> is the longest closure the truck would wait out rather than turn back and
+/// take its best other route (+infinity when it has none).
+/// </summary>
 internal readonly record struct GateArrivalMessage(
     int Gate,
     int EntryPost,
@@ -17,10 +21,14 @@ internal readonly record struct GateArrivalMessage(
     int Commodity,
     long Kg,
     double ValueUsd,
-    TrafficKind Traffic);
+    TrafficKind Traffic,
+    double MaxClosureWaitHours = double.PositiveInfinity);
 
-/// <summary>A gate releases a truck to the far side at <see cref="Time"/>.</summary>
-internal readonly record struct GateReleaseMessage(int Truck, int Gate, double Time);
+/// <summary>
+/// A gate releases a truck to the far side at <see cref="Time"/>, or, when <see cref="TurnedBack"/>, sends it back
+/// from its entry post because a closure would hold it longer than it is willing to wait.
+/// </summary>
+internal readonly record struct GateReleaseMessage(int Truck, int Gate, double Time, bool TurnedBack = false);
 
 /// <summary>
 /// What a gate announces at the end of each step for routing: whether it is closed and until when, and its expected

@@ -239,10 +239,15 @@ internal static class NetworkCompiler
             throw new InvalidOperationException($"gate '{g.Id}' reached the compiler with {posts.Length} posts; the parser admits only two");
         }
 
-        var closures = g.Closures
-            .Select(c => (Start: (c.From.DayNumber - simStart.DayNumber) * 24.0, End: (c.From.DayNumber - simStart.DayNumber + c.Days) * 24.0))
+        var ordered = g.Closures
+            .Select(c => (Start: (c.From.DayNumber - simStart.DayNumber) * 24.0, End: (c.From.DayNumber - simStart.DayNumber + c.Days) * 24.0, c.NoticeDays))
             .OrderBy(c => c.Start)
             .ToArray();
+        var closures = ordered.Select(c => (c.Start, c.End)).ToArray();
+
+        // A planned closure is public from its notice on; an unplanned one (no notice) only once trucks find it.
+        // One already in force when the run begins (a crossing point suspended for years) is public from the start.
+        var announced = ordered.Select(c => c.NoticeDays > 0 ? c.Start - (c.NoticeDays * 24.0) : c.Start <= 0 ? c.Start : double.PositiveInfinity).ToArray();
         var transfer = g.TransferMinutes / 60.0;
         var baseHours = new double[2];
         for (var entry = 0; entry < 2; entry++)
@@ -261,6 +266,7 @@ internal static class NetworkCompiler
             TransferHours = transfer,
             Posts = posts,
             Closures = closures,
+            ClosureAnnouncedAt = announced,
             BaseCrossingHours = baseHours,
         };
     }

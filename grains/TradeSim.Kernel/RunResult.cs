@@ -45,6 +45,12 @@ public sealed record FleetResult(
     double BacklogMeanAgeHours)
 {
     public double EmptyKmShare => Km == 0 ? 0 : EmptyKm / Km;
+
+    /// <summary>Truck-hours planning drivers waited at the start of a leg to reach their gate when its posts are open.</summary>
+    public double PlannedWaitHours { get; init; }
+
+    /// <summary>Legs whose truck turned back from a closed gate and took another route.</summary>
+    public long LegsRerouted { get; init; }
 }
 
 /// <summary>One gate over the window: trucks that completed the crossing (both posts), their cargo and how long it took.</summary>
@@ -72,6 +78,12 @@ public sealed record GateResult(
 {
     /// <summary>Where the mean hours to cross go (the WCO Time Release Study split); its parts add up to <see cref="MeanHoursToCross"/>.</summary>
     public CrossingSplit Split { get; init; } = CrossingSplit.None;
+
+    /// <summary>Trucks that found the gate closed, or were queued at their entry post when it closed, and turned back.</summary>
+    public long TurnedBackTrucks { get; init; }
+
+    /// <summary>Truck-hours spent inside the gate while a closure was in force: trucks stranded by closures.</summary>
+    public double StrandedTruckHours { get; init; }
 }
 
 /// <summary>

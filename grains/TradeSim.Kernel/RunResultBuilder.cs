@@ -192,7 +192,11 @@ internal static class RunResultBuilder
                 c.EmptyKmDriven,
                 backlogLoads * spec.CapacityKg / 1000.0,
                 backlogValue,
-                backlogLoads == 0 ? 0 : loadHours.Sum() / backlogLoads));
+                backlogLoads == 0 ? 0 : loadHours.Sum() / backlogLoads)
+            {
+                PlannedWaitHours = c.PlannedWaitHours,
+                LegsRerouted = c.LegsRerouted,
+            });
         }
 
         return fleets;
@@ -288,6 +292,8 @@ internal static class RunResultBuilder
                 // Every truck drives the same transfer: its mean is that constant, not a sum divided back (whose rounding
                 // would differ by a few ulps between scenarios and read as a "significant" change of nothing).
                 : new CrossingSplit(s.OpeningWaitHoursSum / s.Crossings, s.QueueingHoursSum / s.Crossings, s.ServiceHoursSum / s.Crossings, spec.TransferHours),
+            TurnedBackTrucks = s.TurnedBack,
+            StrandedTruckHours = s.StrandedTruckHours,
         };
     }
 }

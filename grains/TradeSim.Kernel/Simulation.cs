@@ -77,7 +77,7 @@ public sealed class Simulation
         {
             var spec = network.Carriers[c];
             var flows = handOver.GetValueOrDefault(c, []);
-            _carriers[c] = new CarrierModel(spec, network.Flows, flows, handOverPosition, network.LegOptions, network.Gates, commodityCount, seed, replication, warmupEnd);
+            _carriers[c] = new CarrierModel(spec, network.Flows, flows, handOverPosition, network.LegOptions, network.Gates, commodityCount, seed, replication, warmupEnd, settings);
             Array.Fill(_carrierOfTruck, c, spec.FirstTruck, spec.Trucks);
         }
 

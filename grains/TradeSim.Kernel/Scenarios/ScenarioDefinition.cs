@@ -35,6 +35,18 @@ public sealed record RunSettingsDefinition(DateOnly Start, int Days, int WarmupD
     /// (`planning_share:`, 0 to 1): the others leave as soon as they are loaded and wait at the gate.
     /// </summary>
     public double PlanningShare { get; init; }
+
+    /// <summary>
+    /// What an hour's delay costs the owner of the cargo, in percent of the cargo's value per day
+    /// (`cargo_value_of_time_pct_per_day:`): added to the carrier's hourly cost when a loaded truck weighs its routes.
+    /// </summary>
+    public double CargoValueOfTimePctPerDay { get; init; }
+
+    /// <summary>
+    /// Whether a truck that finds its gate closed (or is queued there when a closure starts) turns back to take another
+    /// route when that costs less than waiting (`turn_back:`, default true); false keeps every truck waiting.
+    /// </summary>
+    public bool TurnBack { get; init; } = true;
 }
 
 /// <summary>How a province times the release of the truckloads it completes.</summary>

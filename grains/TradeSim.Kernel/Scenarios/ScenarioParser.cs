@@ -144,7 +144,7 @@ public static class ScenarioParser
                 return null;
             }
 
-            CheckKeys(map, ["start", "days", "warmup_days", "step_minutes", "release", "route_dispersion_usd", "planning_share"], "settings");
+            CheckKeys(map, ["start", "days", "warmup_days", "step_minutes", "release", "route_dispersion_usd", "planning_share", "cargo_value_of_time_pct_per_day", "turn_back"], "settings");
             var start = RequiredDate(map, "start", "settings");
             var days = Int(map, "days", 365, 1, 100 * 366);
             var warmup = Int(map, "warmup_days", 14, 0, 3660);
@@ -176,7 +176,23 @@ public static class ScenarioParser
 
             var dispersion = Double(map, "route_dispersion_usd", 0, 0, 1e6);
             var planning = Double(map, "planning_share", 0, 0, 1);
-            return start is { } s ? new RunSettingsDefinition(s, days, warmup, step) { Release = release, RouteDispersionUsd = dispersion, PlanningShare = planning } : null;
+            var valueOfTime = Double(map, "cargo_value_of_time_pct_per_day", 0, 0, 100);
+            var turnBack = true;
+            if (map.Get("turn_back") is { } turnBackNode)
+            {
+                switch (turnBackNode is YamlScalar t ? t.Value : null)
+                {
+                    case "true": turnBack = true; break;
+                    case "false": turnBack = false; break;
+                    default:
+                        errors.Add(new ScenarioError(turnBackNode.Location, $"settings turn_back {Show(turnBackNode)}: expected true or false"));
+                        break;
+                }
+            }
+
+            return start is { } s
+                ? new RunSettingsDefinition(s, days, warmup, step) { Release = release, RouteDispersionUsd = dispersion, PlanningShare = planning, CargoValueOfTimePctPerDay = valueOfTime, TurnBack = turnBack }
+                : null;
         }
 
         private Dictionary<string, IReadOnlyList<TrafficKind>> ReadGateClasses(YamlTreeNode? node, SourceLocation parent)
