@@ -179,6 +179,8 @@ public static class KpiCatalogue
         .. CrossingSplit,
         GateMeanQueue,
         new(KpiGroup.Gate, "utilisation", "share", "utilisation", "Busy lane-hours over open lane-hours at the gate's two posts together (0 to 1); each post's own figure is under post. No data when the gate never opened a lane.", headline: false, KpiAggregation.Ratio, KpiChart.Bars, g => g.Utilisation, g => g.Posts.Any(p => p.Lanes > 0) && double.IsFinite(g.Utilisation)),
+        new(KpiGroup.Gate, "turned_back", "trucks", "trucks turned back", "Trucks that found the gate closed, or were queued at their entry post when it closed, and turned back to take another route because waiting would cost more.", headline: false, KpiAggregation.Count, KpiChart.None, g => g.TurnedBackTrucks),
+        new(KpiGroup.Gate, "stranded_truck_hours", "truck-h", "truck-hours stranded by closures", "Truck-hours spent inside the gate (queued, being served or between the posts) while a closure was in force.", headline: false, KpiAggregation.Sum, KpiChart.None, g => g.StrandedTruckHours),
     ];
 
     public static readonly IReadOnlyList<KpiMeasure<PostResult>> Post =
@@ -228,6 +230,8 @@ public static class KpiCatalogue
         new(KpiGroup.Fleet, "empty_km_share", "share", "share of km driven empty", "Kilometres driven without cargo (to the origin, and home from the destination) over all kilometres, in the window. No data when the fleet drove nowhere.", headline: false, KpiAggregation.Ratio, KpiChart.None, f => f.EmptyKmShare, f => f.Km > 0),
         new(KpiGroup.Fleet, "backlog_tonnes", "t", "cargo left waiting", "Cargo handed to the fleet and still waiting for a truck when the run ended: demand the fleet did not carry.", headline: false, KpiAggregation.Sum, KpiChart.None, f => f.BacklogTonnes),
         new(KpiGroup.Fleet, "backlog_value_usd", "USD", "value left waiting", "Value of the cargo left waiting for a truck when the run ended, at its flows' values per tonne.", headline: false, KpiAggregation.Sum, KpiChart.None, f => f.BacklogValueUsd),
+        new(KpiGroup.Fleet, "planned_wait_hours", "truck-h", "hours waited to reach gates open", "Truck-hours the fleet's planning drivers (planning_share) waited at the start of a leg so as to reach the gate when its posts are open, instead of waiting there.", headline: false, KpiAggregation.Sum, KpiChart.None, f => f.PlannedWaitHours),
+        new(KpiGroup.Fleet, "rerouted_legs", "legs", "legs rerouted after turning back", "Legs whose truck turned back from a closed gate and chose its route again.", headline: false, KpiAggregation.Count, KpiChart.None, f => f.LegsRerouted),
         new(KpiGroup.Fleet, "backlog_age_hours_mean", "h", "age of the cargo left waiting", "Hours that cargo had waited, on average, when the run ended. No data when nothing was waiting.", headline: false, KpiAggregation.Mean, KpiChart.None, f => f.BacklogMeanAgeHours, f => f.BacklogTonnes > 0),
     ];
 

@@ -183,10 +183,10 @@ public sealed class RunCommandTests(TempDirectoryFixture temp) : IClassFixture<T
 
         var expected = new (string File, string Header, int Rows)[]
         {
-            ("gates.csv", "scenario,replication,gate,name,corridor,class,trucks,loaded_trucks,tonnes,value_usd,hours_to_cross_mean,hours_to_cross_p95,max_queue,opening_wait_hours_mean,queueing_hours_mean,service_hours_mean,transfer_hours_mean,mean_queue,utilisation,mean_trucks_in_gate", gates),
+            ("gates.csv", "scenario,replication,gate,name,corridor,class,trucks,loaded_trucks,tonnes,value_usd,hours_to_cross_mean,hours_to_cross_p95,max_queue,opening_wait_hours_mean,queueing_hours_mean,service_hours_mean,transfer_hours_mean,mean_queue,utilisation,turned_back,stranded_truck_hours,mean_trucks_in_gate", gates),
             ("posts.csv", "scenario,replication,gate,country,lanes,served,utilisation,mean_queue,wait_hours_mean,opening_wait_hours_mean,queueing_hours_mean,service_hours_mean,roadside_truck_hours", posts),
             ("corridors.csv", "scenario,replication,corridor,gates,trucks,tonnes,hours_to_cross_mean,loaded_trips,hours_to_cross,crossing_cost_usd,cost_per_500km_20t_usd,speed_with_delays_kmh,speed_without_delays_kmh", corridors),
-            ("fleets.csv", "scenario,replication,fleet,truck_count,utilisation,turnaround_hours_mean,empty_km_share,backlog_tonnes,backlog_value_usd,backlog_age_hours_mean", root.GetProperty("fleets").GetArrayLength()),
+            ("fleets.csv", "scenario,replication,fleet,truck_count,utilisation,turnaround_hours_mean,empty_km_share,backlog_tonnes,backlog_value_usd,planned_wait_hours,rerouted_legs,backlog_age_hours_mean", root.GetProperty("fleets").GetArrayLength()),
             ("totals.csv", "scenario,replication,trade_value_usd,tonnes_delivered,logistics_cost_usd,logistics_cost_per_tonne_usd,trucks_diverted,border_legs", 1),
             ("commodities.csv", "scenario,replication,commodity,produced_t,delivered_t,delivered_value_usd,crossed_t,conservation_produced_t,conservation_delivered_t,conservation_in_transit_t,conservation_queued_t,conservation_stock_t", commodities),
             ("daily.csv", "scenario,replication,date,gate,trucks,tonnes,hours_to_cross_mean,queue_at_end_of_day,mean_queue", 30 * gates),
