@@ -142,7 +142,7 @@ public class DeterminismTests
     }
 
     /// <summary>Same keys in the same order and bit-identical values (Equals, so NaN equals NaN).</summary>
-    private static void AssertIdentical(List<KeyValuePair<string, double>> expected, List<KeyValuePair<string, double>> actual)
+    internal static void AssertIdentical(List<KeyValuePair<string, double>> expected, List<KeyValuePair<string, double>> actual)
     {
         Assert.Equal(expected.Select(x => x.Key), actual.Select(x => x.Key));
         Assert.True(expected.Count > 1000, $"only {expected.Count} numbers compared");
