@@ -72,6 +72,13 @@ public sealed record GateResult(
 {
     /// <summary>Where the mean hours to cross go (the WCO Time Release Study split); its parts add up to <see cref="MeanHoursToCross"/>.</summary>
     public CrossingSplit Split { get; init; } = CrossingSplit.None;
+
+    /// <summary>
+    /// The index of dispersion of the trucks arriving at the gate (at either entry post): the variance over the mean
+    /// of the arrivals per hour of the window. About 1 for Poisson arrivals, below 1 for more regular ones, above 1
+    /// for bunched ones; NaN when no truck arrived.
+    /// </summary>
+    public double ArrivalDispersion { get; init; } = double.NaN;
 }
 
 /// <summary>

@@ -288,6 +288,7 @@ internal static class RunResultBuilder
                 // Every truck drives the same transfer: its mean is that constant, not a sum divided back (whose rounding
                 // would differ by a few ulps between scenarios and read as a "significant" change of nothing).
                 : new CrossingSplit(s.OpeningWaitHoursSum / s.Crossings, s.QueueingHoursSum / s.Crossings, s.ServiceHoursSum / s.Crossings, spec.TransferHours),
+            ArrivalDispersion = s.ArrivalDispersion(s.WindowHours),
         };
     }
 }
