@@ -178,6 +178,10 @@ internal sealed class GateModel
             }
 
             _inGate++;
+            if (time >= _warmupEnd)
+            {
+                Stats.RecordArrival(time - _warmupEnd);
+            }
         }
 
         _queues[post].Enqueue(slot);
@@ -675,6 +679,13 @@ internal sealed class GateStatistics
     public double WindowHours;
     public int MaxQueue;
 
+    // Truck arrivals at the gate per hour of the window (see RecordArrival): the hour being counted and its count so
+    // far, and the sums of the counts and of their squares over the hours before it.
+    private long _arrivalHour;
+    private long _arrivalsInHour;
+    private long _arrivalsSum;
+    private long _arrivalsSquaresSum;
+
     public long[] LoadedCrossingsByTraffic { get; } = new long[3];
 
     public long[] KgByTraffic { get; } = new long[3];
@@ -698,6 +709,51 @@ internal sealed class GateStatistics
 
     /// <summary>Truck-hours queued at both posts, per day of the window: divided by 24, the day's mean queue.</summary>
     public double[] DailyQueueArea { get; }
+
+    /// <summary>
+    /// Counts a truck arriving at the gate <paramref name="hoursIntoWindow"/> hours after the window began. Arrivals
+    /// come in time order, so only the hour being counted is held: when one arrives in a later hour, the count
+    /// joins the running sums (the hours between, without arrivals, add nothing to them).
+    /// </summary>
+    public void RecordArrival(double hoursIntoWindow)
+    {
+        var hour = (long)hoursIntoWindow;
+        if (hour != _arrivalHour)
+        {
+            _arrivalsSum += _arrivalsInHour;
+            _arrivalsSquaresSum += _arrivalsInHour * _arrivalsInHour;
+            _arrivalHour = hour;
+            _arrivalsInHour = 0;
+        }
+
+        _arrivalsInHour++;
+    }
+
+    /// <summary>
+    /// The index of dispersion (sample variance over mean) of the arrivals per whole hour of the first
+    /// <paramref name="windowHours"/> hours of the window; NaN when no truck arrived or there were fewer than two hours.
+    /// </summary>
+    public double ArrivalDispersion(double windowHours)
+    {
+        // The window's hours are a sum of step lengths: an hour complete up to rounding counts as complete.
+        var hours = (long)Math.Floor(windowHours + 1e-6);
+        var sum = _arrivalsSum;
+        var squares = _arrivalsSquaresSum;
+        if (_arrivalHour < hours)
+        {
+            sum += _arrivalsInHour;
+            squares += _arrivalsInHour * _arrivalsInHour;
+        }
+
+        if (hours < 2 || sum == 0)
+        {
+            return double.NaN;
+        }
+
+        var mean = (double)sum / hours;
+        var variance = (squares - (sum * mean)) / (hours - 1);
+        return variance / mean;
+    }
 
     public void Record(int entryPost, int commodity, long kg, double valueUsd, TrafficKind traffic, double hours)
     {

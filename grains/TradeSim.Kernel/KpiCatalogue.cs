@@ -74,7 +74,7 @@ public abstract class KpiMeasure
     /// <summary>The last part of the KPI name: "hours_to_cross_mean".</summary>
     public string Measure { get; }
 
-    /// <summary>"trucks", "t", "USD", "h", "km/h", "share" (0 to 1).</summary>
+    /// <summary>"trucks", "t", "USD", "h", "km/h", "share" (0 to 1), "ratio" (a pure number, not bounded by 1).</summary>
     public string Unit { get; }
 
     /// <summary>A short phrase for tables and charts: "mean hours to cross".</summary>
@@ -181,6 +181,7 @@ public static class KpiCatalogue
         new(KpiGroup.Gate, "utilisation", "share", "utilisation", "Busy lane-hours over open lane-hours at the gate's two posts together (0 to 1); each post's own figure is under post. No data when the gate never opened a lane.", headline: false, KpiAggregation.Ratio, KpiChart.Bars, g => g.Utilisation, g => g.Posts.Any(p => p.Lanes > 0) && double.IsFinite(g.Utilisation)),
         new(KpiGroup.Gate, "turned_back", "trucks", "trucks turned back", "Trucks that found the gate closed, or were queued at their entry post when it closed, and turned back to take another route because waiting would cost more.", headline: false, KpiAggregation.Count, KpiChart.None, g => g.TurnedBackTrucks),
         new(KpiGroup.Gate, "stranded_truck_hours", "truck-h", "truck-hours stranded by closures", "Truck-hours spent inside the gate (queued, being served or between the posts) while a closure was in force.", headline: false, KpiAggregation.Sum, KpiChart.None, g => g.StrandedTruckHours),
+        new(KpiGroup.Gate, "arrival_dispersion", "ratio", "arrival dispersion", "Index of dispersion of the trucks arriving at the gate (at either entry post): the variance over the mean of the arrivals per hour of the window. About 1 when arrivals are as irregular as Poisson ones (`release: poisson`), below 1 when they are more regular (even release), above 1 when they bunch (days and seasons of unequal production). No data when no truck arrived.", headline: false, KpiAggregation.Ratio, KpiChart.None, g => g.ArrivalDispersion, g => double.IsFinite(g.ArrivalDispersion)),
     ];
 
     public static readonly IReadOnlyList<KpiMeasure<PostResult>> Post =

@@ -4,7 +4,9 @@ namespace TradeSim.Kernel;
 
 /// <summary>
 /// A province tells the flow's carrier that <see cref="Loads"/> full truckloads (of the carrier's capacity) are ready
-/// for pick-up: one message per flow and step, however much the flow produces.
+/// for pick-up at <see cref="ReadyTime"/>: with even release at most one message per flow and quarter hour, however
+/// much the flow produces; with Poisson release one per truckload, at its own time (at most one per quarter hour again
+/// for a flow busier than <see cref="ProvinceModel.MaxLoadsDrawnOneByOne"/> loads a quarter hour).
 /// </summary>
 internal readonly record struct ShipmentMessage(int Flow, long Loads, double ReadyTime);
 

@@ -84,6 +84,13 @@ public sealed record GateResult(
 
     /// <summary>Truck-hours spent inside the gate while a closure was in force: trucks stranded by closures.</summary>
     public double StrandedTruckHours { get; init; }
+
+    /// <summary>
+    /// The index of dispersion of the trucks arriving at the gate (at either entry post): the variance over the mean
+    /// of the arrivals per hour of the window. About 1 for Poisson arrivals, below 1 for more regular ones, above 1
+    /// for bunched ones; NaN when no truck arrived.
+    /// </summary>
+    public double ArrivalDispersion { get; init; } = double.NaN;
 }
 
 /// <summary>

@@ -294,6 +294,7 @@ internal static class RunResultBuilder
                 : new CrossingSplit(s.OpeningWaitHoursSum / s.Crossings, s.QueueingHoursSum / s.Crossings, s.ServiceHoursSum / s.Crossings, spec.TransferHours),
             TurnedBackTrucks = s.TurnedBack,
             StrandedTruckHours = s.StrandedTruckHours,
+            ArrivalDispersion = s.ArrivalDispersion(s.WindowHours),
         };
     }
 }

@@ -93,7 +93,7 @@ public sealed class Simulation
 
             var flows = flowIndices.Select(f => network.Flows[f]).ToArray();
             var loads = flows.Select(f => network.Carriers[f.Carrier].CapacityKg).ToArray();
-            var province = new ProvinceModel(network.Nodes[n].Id, flows, loads, seed, replication, warmupEnd);
+            var province = new ProvinceModel(network.Nodes[n].Id, flows, loads, seed, replication, warmupEnd, settings.Release);
             flowIndices.CopyTo(province.FlowIndex, 0);
             provinces.Add(province);
         }

@@ -3,7 +3,8 @@ namespace TradeSim.Kernel;
 /// <summary>
 /// Truckloads a carrier has been handed and not yet sent a truck for, held in aggregate: per flow, a FIFO of age bins,
 /// each a ready time and a count of loads. Memory depends on the carrier's flows, not on how much cargo waits: a flow
-/// of ten billion tonnes a year adds one bin per step at most, and a flow holds at most <see cref="MaxBinsPerFlow"/>.
+/// of ten billion tonnes a year adds one bin per quarter hour at most (see <see cref="ProvinceModel"/>), and a flow
+/// holds at most <see cref="MaxBinsPerFlow"/>.
 /// Idle trucks take the oldest load first across the carrier's flows, ties (loads ready at the same time) in the
 /// order the provinces handed them over, so as long as no flow overflows its bins the order is exactly that of one
 /// queue of individual truckloads.
@@ -11,9 +12,10 @@ namespace TradeSim.Kernel;
 internal sealed class WaitingCargo
 {
     /// <summary>
-    /// Bins a flow keeps (16 KB). A flow whose cargo has waited longer than this many steps (42 days at hourly steps)
-    /// has its two oldest bins merged, at the older ready time: the oldest cargo's age is then known more coarsely,
-    /// and its loads may be taken a little ahead of other flows' loads of nearly the same age.
+    /// Bins a flow keeps (16 KB). A flow whose cargo has waited longer than this many releases (over ten days of even
+    /// release, at most one a quarter hour; 1,024 single truckloads with Poisson release) has its two oldest bins
+    /// merged, at the older ready time: the oldest cargo's age is then known more coarsely, and its loads may be taken a
+    /// little ahead of other flows' loads of nearly the same age.
     /// </summary>
     public const int MaxBinsPerFlow = 1024;
 

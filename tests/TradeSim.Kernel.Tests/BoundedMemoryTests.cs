@@ -14,10 +14,13 @@ public class BoundedMemoryTests
     /// <summary>What a whole baseline run may allocate beyond the same run at its own demand: the age bins (16 KB a flow at most, grown by doubling).</summary>
     private const long DemandBound = 2 * 1024 * 1024;
 
-    [Fact]
-    public void LargestAllowedDemand_WholeRun_AllocatesAboutWhatTheBaselineDoes()
+    [Theory]
+    [InlineData(ReleaseProcess.Even)]
+    [InlineData(ReleaseProcess.Poisson)]
+    public void LargestAllowedDemand_WholeRun_AllocatesAboutWhatTheBaselineDoes(ReleaseProcess release)
     {
         var baseline = BaselineRuns.BaselineDefinition;
+        baseline = baseline with { Settings = baseline.Settings with { Release = release } };
         var largest = LargestDemand(baseline);
 
         var (baselineBytes, _) = Allocated(baseline);

@@ -47,8 +47,10 @@ public class ClosureTests
         var closed = _namGiangClosed.Value;
 
         // Transit may only use international gates; for Sekong's bauxite and starch that is Nam Giang or Bo Y.
-        Assert.Equal(0, BaselineRuns.Gate(baseline, "bo-y").LoadedTrucksByTraffic["transit"]);
-        Assert.True(BaselineRuns.Gate(closed, "bo-y").LoadedTrucksByTraffic["transit"] > 0, "no transit truck diverted to bo-y while nam-giang was closed");
+        // (With logit route choice an odd transit truck takes Bo Y in the baseline too.)
+        var baseTransit = BaselineRuns.Gate(baseline, "bo-y").LoadedTrucksByTraffic["transit"];
+        Assert.True(baseTransit < 10, $"bo-y carried {baseTransit} transit trucks in the baseline");
+        Assert.True(BaselineRuns.Gate(closed, "bo-y").LoadedTrucksByTraffic["transit"] > baseTransit + 50, "transit trucks did not divert to bo-y while nam-giang was closed");
         Assert.True(
             closed.LegsDiverted > baseline.LegsDiverted,
             $"legs diverted: {closed.LegsDiverted} with the closure, {baseline.LegsDiverted} without");
@@ -70,11 +72,11 @@ public class ClosureTests
         Assert.Equal(0, giaKhau.Tonnes);
         Assert.All(result.Daily.Where(d => d.Gate == "gia-khau"), d => Assert.Equal(0, d.Trucks));
 
-        // Baseline Lai Chau traffic goes mostly through gia-khau (si-choang is suspended; po-to takes the trucks that
-        // would reach gia-khau after its hours); closing gia-khau moves its traffic to po-to.
+        // Baseline Lai Chau traffic shares gia-khau and po-to (si-choang is suspended; their costs differ by less than
+        // the route choice's dispersion); closing gia-khau moves its traffic to po-to.
         var baseGiaKhau = BaselineRuns.Gate(baseline, "gia-khau").Trucks;
         var basePoTo = BaselineRuns.Gate(baseline, "po-to").Trucks;
-        Assert.True(baseGiaKhau > 10 * basePoTo, $"gia-khau {baseGiaKhau}, po-to {basePoTo}");
+        Assert.True(baseGiaKhau > 100, $"gia-khau {baseGiaKhau}, po-to {basePoTo}");
         Assert.True(BaselineRuns.Gate(result, "po-to").Trucks > basePoTo + (baseGiaKhau / 2), "gia-khau's trucks did not move to po-to");
         Assert.True(result.Conservation.Balances);
     }

@@ -39,6 +39,7 @@ public class KpiCatalogueTests
         Assert.Equal(bo.Trucks, kpis["gate.bo-y.trucks"]);
         Assert.Equal(bo.MeanHoursToCross, kpis["gate.bo-y.hours_to_cross_mean"]);
         Assert.Equal(bo.Posts.Sum(p => p.MeanQueueLength), kpis["gate.bo-y.mean_queue"]);
+        Assert.Equal(bo.ArrivalDispersion, kpis["gate.bo-y.arrival_dispersion"]);
         Assert.Equal(bo.Posts[1].Utilisation, kpis[$"post.bo-y.{bo.Posts[1].Country}.utilisation"]);
         Assert.Equal(bo.Posts[0].MeanWaitHours, kpis[$"post.bo-y.{bo.Posts[0].Country}.wait_hours_mean"]);
         Assert.Equal(corridor.Trips.HoursToCross, kpis["corridor.quang-nam-sekong.hours_to_cross"]);
@@ -55,11 +56,13 @@ public class KpiCatalogueTests
         Assert.Equal(0, kpis["gate.si-choang.trucks"]);
         Assert.True(double.IsNaN(kpis["gate.si-choang.hours_to_cross_mean"]));
         Assert.True(double.IsNaN(kpis["gate.si-choang.hours_to_cross_p95"]));
+        Assert.True(double.IsNaN(kpis["gate.si-choang.arrival_dispersion"]));
 
         // Every gate: crossing times exactly when trucks crossed; counts, tonnes and queues always.
         foreach (var gate in BaselineRuns.BaselineSeed1.Gates)
         {
             Assert.Equal(gate.Trucks == 0, double.IsNaN(kpis[$"gate.{gate.Id}.hours_to_cross_mean"]));
+            Assert.Equal(gate.Trucks == 0, double.IsNaN(kpis[$"gate.{gate.Id}.arrival_dispersion"]));
             Assert.False(double.IsNaN(kpis[$"gate.{gate.Id}.trucks"]));
             Assert.False(double.IsNaN(kpis[$"gate.{gate.Id}.max_queue"]));
         }

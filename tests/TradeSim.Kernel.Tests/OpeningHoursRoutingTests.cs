@@ -27,14 +27,15 @@ public class OpeningHoursRoutingTests
     public void Routing_AGateOpenAroundTheClock_DrawsTheTrucksThatWouldFindTheOtherClosed()
     {
         // Pô Tô and Gia Khau serve the same Lai Chau flows; Gia Khau is nearer. Open Pô Tô around the clock: trucks
-        // arriving outside Gia Khau's hours now cross there instead of waiting for the morning.
-        var definition = BaselineRuns.BaselineDefinition;
+        // arriving outside Gia Khau's hours now cross there instead of waiting for the morning. All-or-nothing choice
+        // and no planned departures isolate the route cost's opening hours.
+        var definition = BaselineRuns.BaselineDefinition with { Settings = BaselineRuns.BaselineDefinition.Settings with { RouteDispersionUsd = 0, PlanningShare = 0 } };
         var open = definition with
         {
             Gates = [.. definition.Gates.Select(g => g.Id != "po-to" ? g : g with { Posts = [.. g.Posts.Select(p => p with { OpenMinute = 0, CloseMinute = 24 * 60 })] })],
         };
 
-        var baseline = BaselineRuns.BaselineSeed1;
+        var baseline = BaselineRuns.Run(definition, seed: 1, replication: 0);
         var result = BaselineRuns.Run(open, seed: 1, replication: 0);
 
         var before = BaselineRuns.Gate(baseline, "po-to").Trucks;

@@ -29,9 +29,10 @@ public class WcoSplitTests
             }
         }
 
-        // The baseline's posts open 07:00-19:00: at Nam Giang most of the crossing is waiting for opening.
+        // The baseline's posts open 07:00-19:00: even with half the drivers planning their departures, waiting for
+        // opening is a large part of Nam Giang's crossing.
         var namGiang = run.Gates.Single(g => g.Id == "nam-giang");
-        Assert.True(namGiang.Split.OpeningWaitHours > namGiang.Split.QueueingHours, $"{namGiang.Split}");
+        Assert.True(namGiang.Split.OpeningWaitHours > 0.3 * namGiang.Split.TotalHours, $"{namGiang.Split}");
     }
 
     [Fact]
