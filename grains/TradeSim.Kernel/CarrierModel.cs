@@ -8,8 +8,10 @@ namespace TradeSim.Kernel;
 /// posts -> destination -> unload -> gate again (empty) -> home, choosing a gate for each border leg by generalised
 /// cost (distance, hours at the carrier's rate and the cargo's value of time, fees, the posts' hours, the gate's
 /// announced queue and closures) through a multinomial logit. A truck that finds its gate closed turns back and
-/// reroutes when waiting would cost more. The trucks' state is struct-of-arrays, allocated once; a step touches each
-/// truck once and allocates nothing.
+/// reroutes when waiting would cost more. A carrier that backhauls has a truck that unloaded where its cargo waits
+/// load there instead of returning empty; a carrier that hires adds trucks of its own home while its cargo waits too
+/// long, and lets them go when they come home to none. The trucks' state, hire slots included, is struct-of-arrays,
+/// allocated once; a step touches each truck once and allocates nothing.
 /// </summary>
 internal sealed class CarrierModel
 {
@@ -55,7 +57,24 @@ internal sealed class CarrierModel
     private readonly bool[] _plans;
 
     private readonly WaitingCargo _waiting;
+
+    // Own trucks idle at home, in the order they came home.
     private Ring<int> _idle;
+
+    // Hire slots follow the own trucks (local indices Trucks to Slots - 1). Free slots wait in _freeHireSlots; hired
+    // trucks that came home to waiting cargo in _idleHired, for the rest of the step; _hiredSince (by slot - Trucks)
+    // is when each was hired, NaN while its slot is free.
+    private Ring<int> _freeHireSlots;
+    private Ring<int> _idleHired;
+    private readonly double[] _hiredSince;
+
+    /// <summary>Truck-days in the window of hires that have ended.</summary>
+    private long _releasedHireDays;
+
+    // By node: the carrier's loads waiting there, and (for a carrier that backhauls) its loaded trucks heading there
+    // away from home, each of which will take a load back; trucks at home leave that many loads to them.
+    private readonly long[] _waitingAt;
+    private readonly int[] _inbound;
 
     // handOverFlows: this carrier's flows (global indices) in the order their provinces hand cargo over;
     // handOverPosition: every flow's position in its own carrier's hand-over order.
@@ -75,7 +94,7 @@ internal sealed class CarrierModel
         _knownClosedUntil = new double[gates.Length];
         Array.Fill(_knownClosedUntil, double.NegativeInfinity);
         _candidateCost = new double[Math.Max(1, flows.SelectMany(f => f.LegCount).DefaultIfEmpty(1).Max())];
-        var n = spec.Trucks;
+        var n = spec.Slots;
         _phase = new byte[n];
         _leg = new byte[n];
         _segment = new byte[n];
@@ -99,14 +118,33 @@ internal sealed class CarrierModel
             var position = (i + 1) * 0.6180339887498949;
             _plans[i] = position - Math.Floor(position) < settings.PlanningShare;
         }
-        _idle = new Ring<int>(n);
+        _idle = new Ring<int>(spec.Trucks);
+        _freeHireSlots = new Ring<int>(spec.HireMaxTrucks);
+        _idleHired = new Ring<int>(spec.HireMaxTrucks);
+        _hiredSince = new double[spec.HireMaxTrucks];
         for (var i = 0; i < n; i++)
         {
             _nextTime[i] = double.PositiveInfinity;
-            _idle.Enqueue(i);
+            if (i < spec.Trucks)
+            {
+                _idle.Enqueue(i);
+            }
+            else
+            {
+                _freeHireSlots.Enqueue(i);
+                _hiredSince[i - spec.Trucks] = double.NaN;
+            }
         }
 
         _waiting = new WaitingCargo(handOverFlows, handOverPosition);
+        var nodes = spec.HomeNode + 1;
+        foreach (var f in flows)
+        {
+            nodes = Math.Max(nodes, Math.Max(f.Origin, f.Destination) + 1);
+        }
+
+        _waitingAt = new long[nodes];
+        _inbound = new int[nodes];
         ShipmentInbox = new GrowableBuffer<ShipmentMessage>(16);
         ReleaseInbox = new GrowableBuffer<GateReleaseMessage>(16);
         Outbox = new GrowableBuffer<GateArrivalMessage>(16);
@@ -146,7 +184,10 @@ internal sealed class CarrierModel
     /// <summary>Kilograms delivered in the window by flow and gate crossed: index flow * (gates + 1) + gate, the last gate slot meaning none.</summary>
     public long[] KgByFlowAndGate { get; }
 
-    /// <summary>What the fleet spent in the window: distance at the per-km rate, every hour on the road, at gates and loading at the hourly rate, and gate fees.</summary>
+    /// <summary>
+    /// What the fleet spent in the window: distance at the per-km rate, every hour on the road, at gates and loading at
+    /// the hourly rate, and gate fees (the empty fee on empty legs). Hired trucks' day rate is not in it: see <see cref="HiredTruckDaysInWindow"/>.
+    /// </summary>
     public double OperatingCostUsd { get; private set; }
 
     public double KmDriven { get; private set; }
@@ -161,7 +202,8 @@ internal sealed class CarrierModel
     /// <summary>Legs in the window whose truck turned back from a closed gate and took another route.</summary>
     public long LegsRerouted { get; private set; }
 
-    public int TruckCount => _phase.Length;
+    /// <summary>The carrier's own trucks (hire slots are not counted).</summary>
+    public int TruckCount => _spec.Trucks;
 
     /// <summary>Truck-hours of idleness in the window that ended before now (trucks idle now are added by <see cref="IdleTruckHoursInWindow"/>).</summary>
     private double _idleTruckHours;
@@ -174,11 +216,11 @@ internal sealed class CarrierModel
     /// <summary>Kilometres driven empty in the window (to the origin, and home from the destination).</summary>
     public double EmptyKmDriven { get; private set; }
 
-    /// <summary>Truck-hours the fleet spent idle at home in the window up to <paramref name="end"/>.</summary>
+    /// <summary>Truck-hours the fleet's own trucks spent idle at home in the window up to <paramref name="end"/>.</summary>
     public double IdleTruckHoursInWindow(double end)
     {
         var hours = _idleTruckHours;
-        for (var i = 0; i < _phase.Length; i++)
+        for (var i = 0; i < _spec.Trucks; i++)
         {
             if (_phase[i] == PhaseIdle)
             {
@@ -187,6 +229,24 @@ internal sealed class CarrierModel
         }
 
         return hours;
+    }
+
+    /// <summary>
+    /// Truck-days hired in the window up to <paramref name="now"/>: each hire's hours in the window rounded up to whole
+    /// days (a day or part of one is paid as a day), those still hired counted to <paramref name="now"/>.
+    /// </summary>
+    public long HiredTruckDaysInWindow(double now)
+    {
+        var days = _releasedHireDays;
+        foreach (var since in _hiredSince)
+        {
+            if (!double.IsNaN(since))
+            {
+                days += HireDays(since, now);
+            }
+        }
+
+        return days;
     }
 
     /// <summary>Adds, per flow, the loads handed over and not yet picked up at <paramref name="now"/> and their load-hours of waiting.</summary>
@@ -202,6 +262,7 @@ internal sealed class CarrierModel
         {
             ref readonly var m = ref ShipmentInbox[i];
             _waiting.Add(m.Flow, m.Loads, m.ReadyTime);
+            _waitingAt[_flows[m.Flow].Origin] += m.Loads;
             AwaitingPickupKg[_flows[m.Flow].Commodity] += m.Loads * _spec.CapacityKg;
         }
 
@@ -239,15 +300,44 @@ internal sealed class CarrierModel
             }
         }
 
-        // Idle trucks take the oldest loads first.
-        while (_idle.Count > 0 && !_waiting.IsEmpty)
+        // Trucks at home take the oldest loads they may go for: own trucks idle at home first, then hired trucks back
+        // home; a load that has waited longer than the carrier lets cargo wait gets a newly hired truck while the
+        // carrier may hire more.
+        while (!_waiting.IsEmpty && (_idle.Count > 0 || _idleHired.Count > 0 || _freeHireSlots.Count > 0))
         {
-            var truck = _idle.Dequeue();
-            var (flow, readyTime) = _waiting.TakeOldest();
+            var oldest = _waiting.Oldest(new ForTruckAtHome(_flows, _waitingAt, _inbound));
+            if (oldest < 0)
+            {
+                break;
+            }
+
+            int truck;
+            if (_idle.Count > 0)
+            {
+                truck = _idle.Dequeue();
+            }
+            else if (_idleHired.Count > 0)
+            {
+                truck = _idleHired.Dequeue();
+            }
+            else if (_waiting.ReadyTimeOf(oldest) + _spec.HireAfterHours < t1)
+            {
+                truck = Hire(Math.Max(t0, _waiting.ReadyTimeOf(oldest) + _spec.HireAfterHours));
+            }
+            else
+            {
+                break;
+            }
+
+            var (flow, readyTime) = TakeLoad(oldest);
             _flow[truck] = flow;
             _shipmentKg[truck] = _spec.CapacityKg;
             var start = Math.Max(t0, Math.Max(readyTime, _idleSince[truck]));
-            _idleTruckHours += Overlap(_idleSince[truck], start);
+            if (truck < _spec.Trucks)
+            {
+                _idleTruckHours += Overlap(_idleSince[truck], start);
+            }
+
             _dispatchedAt[truck] = start;
             StartLeg(truck, Leg.HomeToOrigin, start, bulletin);
             if (_nextTime[truck] < t1)
@@ -255,7 +345,42 @@ internal sealed class CarrierModel
                 Advance(truck, t1, bulletin);
             }
         }
+
+        // Hired trucks that came home to no waiting cargo are let go.
+        while (_idleHired.Count > 0)
+        {
+            Release(_idleHired.Dequeue());
+        }
     }
+
+    /// <summary>Takes the oldest load of a flow (a local index of the waiting cargo).</summary>
+    private (int Flow, double ReadyTime) TakeLoad(int local)
+    {
+        var load = _waiting.Take(local);
+        _waitingAt[_flows[load.Flow].Origin]--;
+        return load;
+    }
+
+    /// <summary>Takes a free hire slot: a truck at home from <paramref name="time"/>.</summary>
+    private int Hire(double time)
+    {
+        var truck = _freeHireSlots.Dequeue();
+        _hiredSince[truck - _spec.Trucks] = time;
+        _idleSince[truck] = time;
+        return truck;
+    }
+
+    /// <summary>Lets a hired truck go when it came home, paying its days in the window.</summary>
+    private void Release(int truck)
+    {
+        ref var since = ref _hiredSince[truck - _spec.Trucks];
+        _releasedHireDays += HireDays(since, _idleSince[truck]);
+        since = double.NaN;
+        _freeHireSlots.Enqueue(truck);
+    }
+
+    /// <summary>Days, a part of one counting whole, of a hire from <paramref name="from"/> to <paramref name="to"/> inside the window.</summary>
+    private long HireDays(double from, double to) => (long)Math.Ceiling(Overlap(from, to) / 24.0);
 
     /// <summary>Adds loaded kilograms on the road and at gates, per commodity, for the conservation account.</summary>
     public void AddLoadedKg(long[] inTransit, long[] atGates)
@@ -309,6 +434,11 @@ internal sealed class CarrierModel
                         _loadKg[truck] = _shipmentKg[truck];
                         AwaitingPickupKg[flow.Commodity] -= _shipmentKg[truck];
                         _shipmentKg[truck] = 0;
+                        if (_spec.Backhaul && flow.Destination != _spec.HomeNode)
+                        {
+                            _inbound[flow.Destination]++;
+                        }
+
                         StartLeg(truck, Leg.OriginToDestination, now, bulletin);
                         break;
                     }
@@ -327,7 +457,16 @@ internal sealed class CarrierModel
                         }
 
                         _loadKg[truck] = 0;
-                        StartLeg(truck, Leg.DestinationToHome, now, bulletin);
+                        if (_spec.Backhaul && flow.Destination != _spec.HomeNode)
+                        {
+                            _inbound[flow.Destination]--;
+                        }
+
+                        if (!TakeReturnLoad(truck, flow.Destination, now))
+                        {
+                            StartLeg(truck, Leg.DestinationToHome, now, bulletin);
+                        }
+
                         break;
                     }
 
@@ -376,7 +515,15 @@ internal sealed class CarrierModel
                 _phase[truck] = PhaseIdle;
                 _nextTime[truck] = double.PositiveInfinity;
                 _idleSince[truck] = now;
-                _idle.Enqueue(truck);
+                if (truck < _spec.Trucks)
+                {
+                    _idle.Enqueue(truck);
+                }
+                else
+                {
+                    _idleHired.Enqueue(truck);
+                }
+
                 if (now >= _warmupEnd)
                 {
                     RoundTrips++;
@@ -385,6 +532,33 @@ internal sealed class CarrierModel
 
                 break;
         }
+    }
+
+    /// <summary>
+    /// Backhaul: a truck of a carrier that backhauls, unloaded at <paramref name="node"/> away from home, takes the
+    /// oldest load of the carrier's waiting there and loads it (waiting, at the hourly cost, for one not ready yet)
+    /// instead of driving home empty. False when the truck should drive home.
+    /// </summary>
+    private bool TakeReturnLoad(int truck, int node, double now)
+    {
+        if (!_spec.Backhaul || node == _spec.HomeNode)
+        {
+            return false;
+        }
+
+        var local = _waiting.Oldest(new FromNode(_flows, node));
+        if (local < 0)
+        {
+            return false;
+        }
+
+        var (flow, readyTime) = TakeLoad(local);
+        _flow[truck] = flow;
+        _shipmentKg[truck] = _spec.CapacityKg;
+        _phase[truck] = PhaseLoading;
+        _phaseStart[truck] = now;
+        _nextTime[truck] = Math.Max(now, readyTime) + _handling.Positive(_spec.LoadHours, _spec.HandlingCv);
+        return true;
     }
 
     private void StartLeg(int truck, int leg, double now, GateBulletin[] bulletin, bool rerouting = false)
@@ -521,7 +695,7 @@ internal sealed class CarrierModel
             var entered = OpenAt(o.Gate, o.EntryPost, now, arrival, bulletin);
             var left = OpenAt(o.Gate, 1 - o.EntryPost, now, entered + ExpectedCrossingHours(o, bulletin, commodity), bulletin);
             hours += left - arrival;
-            cost += gate.FeeUsd;
+            cost += gate.FeeFor(commodity >= 0);
         }
 
         return cost + (hours * hourly);
@@ -593,7 +767,7 @@ internal sealed class CarrierModel
             }
         }
 
-        var stay = ((ExpectedCrossingHours(o, bulletin, commodity) + o.Hours2) * hourly) + (o.Km2 * _spec.CostPerKmUsd) + gate.FeeUsd;
+        var stay = ((ExpectedCrossingHours(o, bulletin, commodity) + o.Hours2) * hourly) + (o.Km2 * _spec.CostPerKmUsd) + gate.FeeFor(commodity >= 0);
         return (back + other - stay) / hourly;
     }
 
@@ -608,7 +782,7 @@ internal sealed class CarrierModel
         ref readonly var o = ref _options[_option[truck]];
         var km = o.Km1 + o.Km2 + _extraKm[truck];
         var hours = now - _phaseStart[truck];
-        var fee = o.Gate >= 0 ? _gates[o.Gate].FeeUsd : 0;
+        var fee = o.Gate >= 0 ? _gates[o.Gate].FeeFor(_loadKg[truck] > 0) : 0;
         var cost = (km * _spec.CostPerKmUsd) + (hours * _spec.CostPerHourUsd) + fee;
         OperatingCostUsd += cost;
         KmDriven += km;
@@ -644,6 +818,25 @@ internal sealed class CarrierModel
     }
 
     private double TravelFactor() => _travel.Positive(1.0, _spec.TravelCv);
+}
+
+/// <summary>
+/// The loads a truck at home may drive out for: every load, except that a carrier that backhauls leaves the loads
+/// waiting at a node to its loaded trucks heading there (<paramref name="inbound"/>, one load each).
+/// </summary>
+internal readonly struct ForTruckAtHome(FlowSpec[] flows, long[] waitingAt, int[] inbound) : IFlowFilter
+{
+    public bool Admits(int flow)
+    {
+        var origin = flows[flow].Origin;
+        return waitingAt[origin] > inbound[origin];
+    }
+}
+
+/// <summary>The loads of flows from one node: what a truck that unloaded there may take back.</summary>
+internal readonly struct FromNode(FlowSpec[] flows, int node) : IFlowFilter
+{
+    public bool Admits(int flow) => flows[flow].Origin == node;
 }
 
 /// <summary>

@@ -25,7 +25,7 @@ public sealed class CompiledNetwork
         Carriers = carriers;
         Flows = flows;
         LegOptions = legOptions;
-        TruckCount = carriers.Length == 0 ? 0 : carriers[^1].FirstTruck + carriers[^1].Trucks;
+        TruckCount = carriers.Length == 0 ? 0 : carriers[^1].FirstTruck + carriers[^1].Slots;
     }
 
     public ScenarioDefinition Definition { get; }
@@ -43,13 +43,15 @@ public sealed class CompiledNetwork
     /// <summary>Candidate routes of every leg, indexed through <see cref="FlowSpec.LegStart"/> and <see cref="FlowSpec.LegCount"/>.</summary>
     internal LegOption[] LegOptions { get; }
 
+    /// <summary>Trucks of every fleet, with the slots of the trucks each may hire: the range of truck ids.</summary>
     public int TruckCount { get; }
 
     /// <summary>
     /// Fleets whose flows ask for more truck-hours a year than the fleet has, with every truck driving each flow's
     /// preferred routes at free-flow times (no queue, posts' mean service, the mean load and unload): demand such a
     /// fleet cannot carry piles up at the origin whatever the gates do. Capacity here is an upper bound (trucks also
-    /// wait for opening hours), so a fleet near the limit can fall short without being named.
+    /// wait for opening hours), so a fleet near the limit can fall short without being named. The trucks a fleet may
+    /// hire count: a backlog that persists keeps them hired, so they carry the demand for as long as it lasts.
     /// </summary>
     public IReadOnlyList<FleetShortfall> FleetShortfalls()
     {
@@ -73,10 +75,10 @@ public sealed class CompiledNetwork
                 needed += loads * cycle;
             }
 
-            var available = carrier.Trucks * HoursPerYear;
+            var available = carrier.Slots * HoursPerYear;
             if (needed > available)
             {
-                shortfalls.Add(new FleetShortfall(carrier.Id, carrier.Trucks, loadsPerYear * carrier.CapacityKg / 1000.0, needed, available));
+                shortfalls.Add(new FleetShortfall(carrier.Id, carrier.Trucks, loadsPerYear * carrier.CapacityKg / 1000.0, needed, available) { MaxHiredTrucks = carrier.HireMaxTrucks });
             }
         }
 
@@ -89,9 +91,12 @@ public sealed class CompiledNetwork
     public static CompiledNetwork? Compile(ScenarioDefinition definition, List<ScenarioError> errors) => NetworkCompiler.Compile(definition, errors);
 }
 
-/// <summary>A fleet whose demand needs more truck-hours a year (at free-flow times) than its trucks have.</summary>
+/// <summary>A fleet whose demand needs more truck-hours a year (at free-flow times) than its trucks, and those it may hire, have.</summary>
 public sealed record FleetShortfall(string Carrier, int Trucks, double TonnesPerYear, double TruckHoursNeeded, double TruckHoursAvailable)
 {
+    /// <summary>Trucks the fleet may hire besides its own (their hours are in <see cref="TruckHoursAvailable"/>).</summary>
+    public int MaxHiredTrucks { get; init; }
+
     /// <summary>Trucks the demand needs at free-flow times, rounded up.</summary>
     public int TrucksNeeded => (int)Math.Ceiling(TruckHoursNeeded / (365 * 24.0));
 }
@@ -146,7 +151,20 @@ internal sealed class GateSpec
 
     public required string GateClass { get; init; }
 
+    /// <summary>The fee a loaded truck pays per crossing.</summary>
     public required double FeeUsd { get; init; }
+
+    /// <summary>The fee an empty truck pays per crossing: <see cref="FeeUsd"/> unless the scenario sets another.</summary>
+    public double FeeEmptyUsd
+    {
+        get => _feeEmptyUsd ?? FeeUsd;
+        init => _feeEmptyUsd = value;
+    }
+
+    private readonly double? _feeEmptyUsd;
+
+    /// <summary>What a truck pays to cross, loaded or empty.</summary>
+    public double FeeFor(bool loaded) => loaded ? FeeUsd : FeeEmptyUsd;
 
     public required double TransferHours { get; init; }
 
@@ -227,7 +245,23 @@ internal sealed record CarrierSpec(
     double LoadHours,
     double UnloadHours,
     double HandlingCv,
-    double TravelCv);
+    double TravelCv)
+{
+    /// <summary>Trucks the carrier may hire at once (0: it never hires); their slots follow its own trucks' ids.</summary>
+    public int HireMaxTrucks { get; init; }
+
+    /// <summary>What a hired truck costs for each day or part of a day it is hired, on top of its km and hours.</summary>
+    public double HireUsdPerDay { get; init; }
+
+    /// <summary>Hours the oldest waiting load must have waited, with no own truck idle, before a truck is hired for it.</summary>
+    public double HireAfterHours { get; init; }
+
+    /// <summary>Whether a truck that has unloaded takes a waiting load of the carrier's from that node rather than driving home empty.</summary>
+    public bool Backhaul { get; init; }
+
+    /// <summary>Own trucks and hire slots: the truck ids from <see cref="FirstTruck"/> the carrier owns.</summary>
+    public int Slots => Trucks + HireMaxTrucks;
+}
 
 internal sealed record FlowSpec(
     string Id,

@@ -59,8 +59,14 @@ internal static class NetworkCompiler
         for (var i = 0; i < carriers.Length; i++)
         {
             var c = d.Carriers[i];
-            carriers[i] = new CarrierSpec(c.Id, nodeIndex[c.Home], c.Trucks, firstTruck, (long)Math.Round(c.CapacityTonnes * 1000), c.TopSpeedKmh, c.CostPerKmUsd, c.CostPerHourUsd, c.LoadHours, c.UnloadHours, c.HandlingCv, c.TravelCv);
-            firstTruck += c.Trucks;
+            carriers[i] = new CarrierSpec(c.Id, nodeIndex[c.Home], c.Trucks, firstTruck, (long)Math.Round(c.CapacityTonnes * 1000), c.TopSpeedKmh, c.CostPerKmUsd, c.CostPerHourUsd, c.LoadHours, c.UnloadHours, c.HandlingCv, c.TravelCv)
+            {
+                HireMaxTrucks = c.Hire?.MaxTrucks ?? 0,
+                HireUsdPerDay = c.Hire?.UsdPerDay ?? 0,
+                HireAfterHours = c.Hire?.AfterHours ?? 0,
+                Backhaul = c.Backhaul,
+            };
+            firstTruck += carriers[i].Slots;
         }
 
         var runHours = (d.Settings.WarmupDays + d.Settings.Days) * 24.0;
@@ -203,7 +209,7 @@ internal static class NetworkCompiler
         if (o.Gate >= 0)
         {
             hours += gates[o.Gate].CrossingHours(o.EntryPost, commodity);
-            fee = gates[o.Gate].FeeUsd;
+            fee = gates[o.Gate].FeeFor(commodity >= 0);
         }
 
         return ((o.Km1 + o.Km2) * carrier.CostPerKmUsd) + (hours * carrier.CostPerHourUsd) + fee;
@@ -263,6 +269,7 @@ internal static class NetworkCompiler
             Corridor = g.Corridor,
             GateClass = g.GateClass,
             FeeUsd = g.FeeUsd,
+            FeeEmptyUsd = g.FeeEmptyUsd ?? g.FeeUsd,
             TransferHours = transfer,
             Posts = posts,
             Closures = closures,

@@ -28,9 +28,10 @@ public sealed record RunResult(
 }
 
 /// <summary>
-/// One carrier's fleet over the statistics window: the share of truck-hours away from idle at home, round trips
-/// (dispatch to home again) and their mean hours, the share of kilometres driven empty; and the cargo handed to it and
-/// still waiting for a truck when the run ended (the backlog), with its value and mean age.
+/// One carrier's fleet over the statistics window: the share of its own trucks' hours away from idle at home, round
+/// trips (dispatch to home again) and their mean hours, the share of kilometres driven empty, the truck-days it hired
+/// (each hire's days or parts of days) and what they cost; and the cargo handed to it and still waiting for a truck
+/// when the run ended (the backlog), with its value and mean age.
 /// </summary>
 public sealed record FleetResult(
     string Id,
@@ -44,6 +45,11 @@ public sealed record FleetResult(
     double BacklogValueUsd,
     double BacklogMeanAgeHours)
 {
+    public long HiredTruckDays { get; init; }
+
+    /// <summary>The hired truck-days at the carrier's day rate; it is part of the run's operating cost.</summary>
+    public double HireCostUsd { get; init; }
+
     public double EmptyKmShare => Km == 0 ? 0 : EmptyKm / Km;
 
     /// <summary>Truck-hours planning drivers waited at the start of a leg to reach their gate when its posts are open.</summary>

@@ -64,6 +64,7 @@ internal static class RunResultBuilder
         long legs = 0;
         long diverted = 0;
         double operatingCost = 0;
+        var now = simulation.StepsDone * settings.StepMinutes / 60.0;
         double kmDriven = 0;
         var kgByFlowAndGate = new long[network.Flows.Length * (gates.Length + 1)];
         foreach (var c in carriers)
@@ -79,7 +80,7 @@ internal static class RunResultBuilder
             c.AddLoadedKg(inTransit, queued);
             legs += c.LegsThroughGates;
             diverted += c.LegsDiverted;
-            operatingCost += c.OperatingCostUsd;
+            operatingCost += c.OperatingCostUsd + (c.HiredTruckDaysInWindow(now) * c.Spec.HireUsdPerDay);
             kmDriven += c.KmDriven;
             for (var i = 0; i < kgByFlowAndGate.Length; i++)
             {
@@ -155,12 +156,12 @@ internal static class RunResultBuilder
             flows,
             daily)
         {
-            Fleets = BuildFleets(network, carriers),
+            Fleets = BuildFleets(network, carriers, now),
         };
     }
 
-    /// <summary>Each carrier's fleet over the window, and the backlog it left at the end of the run.</summary>
-    private static List<FleetResult> BuildFleets(CompiledNetwork network, CarrierModel[] carriers)
+    /// <summary>Each carrier's fleet over the window, and the backlog it left at the end of the run; trucks hired up to <paramref name="now"/>.</summary>
+    private static List<FleetResult> BuildFleets(CompiledNetwork network, CarrierModel[] carriers, double now)
     {
         var settings = network.Definition.Settings;
         var end = (settings.WarmupDays + settings.Days) * 24.0;
@@ -182,6 +183,7 @@ internal static class RunResultBuilder
             }
 
             var truckHours = c.TruckCount * window;
+            var hiredDays = c.HiredTruckDaysInWindow(now);
             fleets.Add(new FleetResult(
                 spec.Id,
                 c.TruckCount,
@@ -196,6 +198,8 @@ internal static class RunResultBuilder
             {
                 PlannedWaitHours = c.PlannedWaitHours,
                 LegsRerouted = c.LegsRerouted,
+                HiredTruckDays = hiredDays,
+                HireCostUsd = hiredDays * spec.HireUsdPerDay,
             });
         }
 

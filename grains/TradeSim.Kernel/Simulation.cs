@@ -78,7 +78,7 @@ public sealed class Simulation
             var spec = network.Carriers[c];
             var flows = handOver.GetValueOrDefault(c, []);
             _carriers[c] = new CarrierModel(spec, network.Flows, flows, handOverPosition, network.LegOptions, network.Gates, commodityCount, seed, replication, warmupEnd, settings);
-            Array.Fill(_carrierOfTruck, c, spec.FirstTruck, spec.Trucks);
+            Array.Fill(_carrierOfTruck, c, spec.FirstTruck, spec.Slots);
         }
 
         // A province model per node that is the origin of at least one flow, in node order.

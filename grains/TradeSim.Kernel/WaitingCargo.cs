@@ -79,21 +79,39 @@ internal sealed class WaitingCargo
     }
 
     /// <summary>Takes one load: the oldest waiting, the earliest-handed flow among equals. Call only when not <see cref="IsEmpty"/>.</summary>
-    public (int Flow, double ReadyTime) TakeOldest()
+    public (int Flow, double ReadyTime) TakeOldest() => Take(Oldest(default(AnyFlow)));
+
+    /// <summary>
+    /// The flow (local index) whose oldest load is the oldest among the flows <paramref name="filter"/> admits, the
+    /// earliest-handed among equals; -1 when none of them has a load waiting. A struct filter keeps the call
+    /// allocation-free.
+    /// </summary>
+    public int Oldest<TFilter>(in TFilter filter)
+        where TFilter : struct, IFlowFilter
     {
         var best = -1;
         var bestTime = double.PositiveInfinity;
         for (var i = 0; i < _bins.Length; i++)
         {
             // Strictly earlier wins, so among equal ready times the first flow in hand-over order is taken.
-            if (_bins[i].Count > 0 && _bins[i].Head.ReadyTime < bestTime)
+            if (_bins[i].Count > 0 && _bins[i].Head.ReadyTime < bestTime && filter.Admits(_flows[i]))
             {
                 best = i;
                 bestTime = _bins[i].Head.ReadyTime;
             }
         }
 
-        ref var bins = ref _bins[best];
+        return best;
+    }
+
+    /// <summary>When the oldest load of a flow (a local index that <c>Oldest</c> gave) was ready.</summary>
+    public double ReadyTimeOf(int local) => _bins[local].Head.ReadyTime;
+
+    /// <summary>Takes the oldest load of a flow (a local index that <c>Oldest</c> gave): its global index and ready time.</summary>
+    public (int Flow, double ReadyTime) Take(int local)
+    {
+        ref var bins = ref _bins[local];
+        var readyTime = bins.Head.ReadyTime;
         if (--bins.Head.Loads == 0)
         {
             bins.Dequeue();
@@ -103,7 +121,7 @@ internal sealed class WaitingCargo
             }
         }
 
-        return (_flows[best], bestTime);
+        return (_flows[local], readyTime);
     }
 
     /// <summary>
@@ -130,4 +148,16 @@ internal sealed class WaitingCargo
         public double ReadyTime = readyTime;
         public long Loads = loads;
     }
+}
+
+/// <summary>Which flows' loads a truck may take (global flow indices).</summary>
+internal interface IFlowFilter
+{
+    bool Admits(int flow);
+}
+
+/// <summary>Every flow.</summary>
+internal readonly struct AnyFlow : IFlowFilter
+{
+    public bool Admits(int flow) => true;
 }

@@ -29,6 +29,24 @@ public sealed class FleetShortfallTests : IDisposable
     }
 
     [Fact]
+    public void Validate_AFleetThatMayHire_CountsItsHiredTrucks()
+    {
+        // Three trucks and three to hire are still too few for the bauxite; three and twenty-one are enough.
+        var shortEvenHiring = Path.Combine(_folder, "short-even-hiring.yaml");
+        var enoughHiring = Path.Combine(_folder, "enough-hiring.yaml");
+        var baseline = Path.Combine(ScenarioFiles.BundledDirectory, "baseline.yaml");
+        File.WriteAllText(shortEvenHiring, $"extends: {baseline}\nname: short\ncarriers:\n  sekong-bauxite-haulers: {{ trucks: 3, hire: {{ max_trucks: 3, usd_per_day: 100, after_hours: 72 }} }}\n");
+        File.WriteAllText(enoughHiring, $"extends: {baseline}\nname: enough\ncarriers:\n  sekong-bauxite-haulers: {{ trucks: 3, hire: {{ max_trucks: 21, usd_per_day: 100, after_hours: 72 }} }}\n");
+
+        var result = Cli.Run("validate", shortEvenHiring, enoughHiring);
+
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        var warning = Assert.Single(result.StderrLines);
+        Assert.StartsWith($"warning: {shortEvenHiring}: carrier 'sekong-bauxite-haulers' has 3 trucks, but its flows (", warning, StringComparison.Ordinal);
+        Assert.Contains(", the 3 it may hire included): cargo will pile up at the origin", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_TheBundledScenarios_HaveFleetsLargeEnough()
     {
         var result = Cli.Run(["validate", .. ScenarioFiles.BundledNames()]);

@@ -27,6 +27,15 @@ internal static class BaselineRuns
         return result.Definition!;
     }
 
+    /// <summary>A bundled what-if over the baseline, with <paramref name="layers"/> (YAML texts) merged over it.</summary>
+    public static ScenarioDefinition LoadWhatIf(string fileName, params string[] layers)
+    {
+        ScenarioSource Bundled(string name) => new(name, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "scenarios", name)));
+        var result = ScenarioParser.Parse([Bundled("baseline.yaml"), Bundled(fileName), .. layers.Select((text, i) => new ScenarioSource($"layer{i}.yaml", text))]);
+        Assert.True(result.Succeeded, string.Join(Environment.NewLine, result.Errors));
+        return result.Definition!;
+    }
+
     public static CompiledNetwork Compile(ScenarioDefinition definition)
     {
         var errors = new List<ScenarioError>();

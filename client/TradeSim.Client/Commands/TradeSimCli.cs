@@ -154,7 +154,8 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter errors, Stream s
                     // A warning, not an error: the scenario runs, and its fleet's backlog (fleet.K.backlog_tonnes) shows the shortfall.
                     foreach (var s in network.FleetShortfalls())
                     {
-                        _stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"warning: {file}: carrier '{s.Carrier}' has {s.Trucks:N0} trucks, but its flows ({s.TonnesPerYear:N0} t a year) need about {s.TrucksNeeded:N0} at free-flow times ({s.TruckHoursNeeded:N0} truck-hours a year against {s.TruckHoursAvailable:N0}): cargo will pile up at the origin; add trucks or lower the demand"));
+                        var hired = s.MaxHiredTrucks > 0 ? string.Create(CultureInfo.InvariantCulture, $", the {s.MaxHiredTrucks:N0} it may hire included") : string.Empty;
+                        _stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"warning: {file}: carrier '{s.Carrier}' has {s.Trucks:N0} trucks, but its flows ({s.TonnesPerYear:N0} t a year) need about {s.TrucksNeeded:N0} at free-flow times ({s.TruckHoursNeeded:N0} truck-hours a year against {s.TruckHoursAvailable:N0}{hired}): cargo will pile up at the origin; add trucks or lower the demand"));
                     }
                 }
             }

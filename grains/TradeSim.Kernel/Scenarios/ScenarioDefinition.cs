@@ -126,6 +126,9 @@ public sealed record GateDefinition(
 {
     /// <summary>Where the gate's border crossing lies (`at: [lat, lon]` in the file), or null when the file does not say.</summary>
     public GeoPoint? Coordinates { get; init; }
+
+    /// <summary>The fee an empty truck pays per crossing (`fee_empty_usd:`); null when the file does not say, and then it is <see cref="FeeUsd"/>.</summary>
+    public double? FeeEmptyUsd { get; init; }
 }
 
 /// <summary>A road link; an end is a node id or a gate post written `gate.country`.</summary>
@@ -144,7 +147,25 @@ public sealed record CarrierDefinition(
     double UnloadHours,
     double HandlingCv,
     double TravelCv,
-    SourceLocation Location);
+    SourceLocation Location)
+{
+    /// <summary>How the carrier hires extra trucks when its cargo waits too long (`hire:`); null: it never hires.</summary>
+    public HireDefinition? Hire { get; init; }
+
+    /// <summary>
+    /// Whether a truck that has unloaded where the carrier has cargo of a flow from that node waiting takes it as a
+    /// return load (`backhaul:`) rather than driving home empty. Off unless the file says `backhaul: true`.
+    /// </summary>
+    public bool Backhaul { get; init; }
+}
+
+/// <summary>
+/// A carrier's hiring of extra trucks: when its oldest waiting load has waited more than <see cref="AfterHours"/>
+/// hours and none of its own trucks is idle at home, it hires a truck for that load, up to <see cref="MaxTrucks"/>
+/// hired at once, each at <see cref="UsdPerDay"/> for every day or part of a day it is hired. A hired truck that
+/// comes home to no waiting cargo is released.
+/// </summary>
+public sealed record HireDefinition(int MaxTrucks, double UsdPerDay, double AfterHours);
 
 public sealed record FlowDefinition(
     string Id,

@@ -19,7 +19,7 @@ public static class ScenarioParser
         ["name", "description", "extends", "settings", "gate_classes", "commodities", "nodes", "gates", "roads", "carriers", "flows", "calibration"];
 
     // `at` is read before posts, so it is never taken for a post (it is also Austria's country code).
-    private static readonly string[] GateKeys = ["name", "corridor", "class", "fee_usd", "transfer_minutes", "closures", "at"];
+    private static readonly string[] GateKeys = ["name", "corridor", "class", "fee_usd", "fee_empty_usd", "transfer_minutes", "closures", "at"];
 
     public static ScenarioParseResult Parse(IReadOnlyList<ScenarioSource> layers)
     {
@@ -104,12 +104,13 @@ public static class ScenarioParser
                 _carrierIds.Add(c.Id);
             }
 
-            // Each truck is simulated on its own (arrays sized by the fleet, counts in int): the whole network's trucks
-            // are bounded like one fleet's, so every scenario that validates can be allocated and run.
-            var totalTrucks = carriers.Sum(c => (long)c.Trucks);
+            // Each truck is simulated on its own (arrays sized by the fleet and the trucks it may hire, counts in int):
+            // the whole network's trucks are bounded like one fleet's, so every scenario that validates can be
+            // allocated and run.
+            var totalTrucks = carriers.Sum(c => (long)c.Trucks + (c.Hire?.MaxTrucks ?? 0));
             if (totalTrucks > MaxTrucks)
             {
-                errors.Add(new ScenarioError(root.Get("carriers")?.Location ?? root.Location, $"carriers: {totalTrucks:N0} trucks in all: expected at most {MaxTrucks:N0} across every fleet"));
+                errors.Add(new ScenarioError(root.Get("carriers")?.Location ?? root.Location, $"carriers: counting those they may hire, {totalTrucks:N0} trucks in all: expected at most {MaxTrucks:N0} across every fleet"));
             }
 
             var flows = ReadEntities(root, "flows", ReadFlow);
@@ -327,6 +328,7 @@ public static class ScenarioParser
                 map.Location)
             {
                 Coordinates = ReadCoordinates(map, what),
+                FeeEmptyUsd = map.Get("fee_empty_usd") is null ? null : Double(map, "fee_empty_usd", 0, 0, 1e6),
             };
         }
 
@@ -477,7 +479,7 @@ public static class ScenarioParser
         private CarrierDefinition ReadCarrier(string id, YamlMapping map)
         {
             var what = $"carrier '{id}'";
-            CheckKeys(map, ["name", "home", "trucks", "capacity_t", "kmh", "cost_per_km_usd", "cost_per_hour_usd", "load_hours", "unload_hours", "handling_cv", "travel_cv"], what);
+            CheckKeys(map, ["name", "home", "trucks", "capacity_t", "kmh", "cost_per_km_usd", "cost_per_hour_usd", "load_hours", "unload_hours", "handling_cv", "travel_cv", "hire", "backhaul"], what);
             var home = RequiredString(map, "home", what) ?? string.Empty;
             CheckNode(map.Get("home"), home, what);
             return new CarrierDefinition(
@@ -493,7 +495,26 @@ public static class ScenarioParser
                 Double(map, "unload_hours", 2, 0, 1000),
                 Double(map, "handling_cv", 0.3, 0, 10),
                 Double(map, "travel_cv", 0.1, 0, 10),
-                map.Location);
+                map.Location)
+            {
+                Hire = ReadHire(map.Get("hire"), what),
+                Backhaul = Bool(map, "backhaul", false),
+            };
+        }
+
+        /// <summary>`hire: { max_trucks: N, usd_per_day: X, after_hours: H }`; absent or `~`, the carrier never hires.</summary>
+        private HireDefinition? ReadHire(YamlTreeNode? node, string what)
+        {
+            if (node is null or YamlScalar { IsNull: true } || AsMapping(node, $"{what} hire") is not { } map)
+            {
+                return null;
+            }
+
+            CheckKeys(map, ["max_trucks", "usd_per_day", "after_hours"], $"{what} hire");
+            return new HireDefinition(
+                Int(map, "max_trucks", 1, 1, MaxTrucks, required: true),
+                Double(map, "usd_per_day", 0, 0, 1e6, required: true),
+                Double(map, "after_hours", 24, 0, 1e5, required: true));
         }
 
         private FlowDefinition ReadFlow(string id, YamlMapping map)
@@ -821,6 +842,23 @@ public static class ScenarioParser
 
             errors.Add(new ScenarioError(node.Location, $"{key} is {Show(node)}: expected a whole number from {min} to {max}"));
             return fallback;
+        }
+
+        private bool Bool(YamlMapping map, string key, bool fallback)
+        {
+            if (map.Get(key) is not { } node)
+            {
+                return fallback;
+            }
+
+            switch (node is YamlScalar s ? s.Value : null)
+            {
+                case "true": return true;
+                case "false": return false;
+                default:
+                    errors.Add(new ScenarioError(node.Location, $"{key} is {Show(node)}: expected true or false"));
+                    return fallback;
+            }
         }
 
         private double Double(YamlMapping map, string key, double fallback, double min, double max, bool required = false)
