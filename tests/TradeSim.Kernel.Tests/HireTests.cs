@@ -98,7 +98,9 @@ public class HireTests
 
         Assert.True(hiredDays > 0, "no truck was hired");
         Assert.True(hired <= notClosed + oneDay, $"with hiring {hired:F0} t waiting 30 days after reopening, {notClosed:F0} t without the closure (one day of demand: {oneDay:F0} t)");
-        Assert.True(free > notClosed + oneDay, $"without hiring {free:F0} t waiting 30 days after reopening, {notClosed:F0} t without the closure");
+        // Measured (seed 1, 10 replications): 61 t with hiring, 14 t without the closure, 551 t without hiring (trucks
+        // turning back from the closed gate already carry much of the transit through Bo Y).
+        Assert.True(free > 4 * hired, $"without hiring {free:F0} t waiting 30 days after reopening, with hiring {hired:F0} t, {notClosed:F0} t without the closure");
     }
 
     [Fact]
