@@ -46,6 +46,9 @@ public sealed class CompiledNetwork
     /// <summary>Trucks of every fleet, with the slots of the trucks each may hire: the range of truck ids.</summary>
     public int TruckCount { get; }
 
+    /// <summary>Hours the run simulates, warm-up included.</summary>
+    internal double RunHours => (Definition.Settings.WarmupDays + Definition.Settings.Days) * 24.0;
+
     /// <summary>
     /// Fleets whose flows ask for more truck-hours a year than the fleet has, with every truck driving each flow's
     /// preferred routes at free-flow times (no queue, posts' mean service, the mean load and unload): demand such a
@@ -276,7 +279,14 @@ internal sealed record FlowSpec(
     double ValueUsdPerKg,
     int[] LegStart,
     int[] LegCount,
-    int[] PreferredOption);
+    int[] PreferredOption)
+{
+    /// <summary>
+    /// The flow's volume here over its stated volume: 1 unless its commodity's trade responds to cost and this network
+    /// carries it dearer or cheaper than the reference (see <see cref="TradeResponse"/>).
+    /// </summary>
+    public double VolumeFactor { get; init; } = 1;
+}
 
 /// <summary>
 /// One way to drive a leg: straight (Gate = -1) or through a gate entered at <see cref="EntryPost"/>.

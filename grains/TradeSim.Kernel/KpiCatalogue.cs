@@ -214,6 +214,7 @@ public static class KpiCatalogue
         new(KpiGroup.Total, "tonnes_delivered", "t", "tonnes delivered", "Cargo delivered at destinations in the window.", headline: false, KpiAggregation.Sum, KpiChart.None, DeliveredTonnes),
         new(KpiGroup.Total, "logistics_cost_usd", "USD", "logistics cost", "Everything the fleets spent: every km, every hour away from idle, every gate fee, every hired truck-day.", headline: false, KpiAggregation.Sum, KpiChart.None, r => r.OperatingCostUsd),
         new(KpiGroup.Total, "logistics_cost_per_tonne_usd", "USD/t", "logistics cost per tonne", "The logistics cost over the tonnes delivered. No data when nothing was delivered.", headline: true, KpiAggregation.Ratio, KpiChart.None, r => r.OperatingCostUsd / DeliveredTonnes(r), r => DeliveredTonnes(r) > 0),
+        new(KpiGroup.Total, "trade_created_t_per_year", "t", "trade created", "Tonnes a year the flows gained (lost, when negative) over their stated volumes by responding to the network's cost and time (trade_elasticity): trade the network creates, apart from trade it moves between gates.", headline: false, KpiAggregation.Sum, KpiChart.None, r => r.Flows.Sum(f => f.TradeCreatedTonnesPerYear)),
         new(KpiGroup.Total, "trucks_diverted", "legs", "border legs diverted", "Border legs that did not take the gate they would prefer with every gate open and empty.", headline: false, KpiAggregation.Count, KpiChart.None, r => r.LegsDiverted),
         new(KpiGroup.Total, "border_legs", "legs", "border legs", "Truck legs that crossed a border.", headline: false, KpiAggregation.Count, KpiChart.None, r => r.LegsThroughGates),
     ];
@@ -221,6 +222,7 @@ public static class KpiCatalogue
     public static readonly IReadOnlyList<KpiMeasure<FlowResult>> Flow =
     [
         new(KpiGroup.Flow, "tonnes", "t", "tonnes delivered", "A flow's cargo delivered at its destination in the window.", headline: false, KpiAggregation.Sum, KpiChart.None, f => f.DeliveredTonnes),
+        new(KpiGroup.Flow, "volume_factor", "ratio", "volume over stated volume", "The flow's volume over the volume its scenario states: 1 unless its commodity's trade responds to cost (trade_elasticity) and this network carries it dearer or cheaper than the reference (the baseline a what-if extends).", headline: false, KpiAggregation.Ratio, KpiChart.None, f => f.VolumeFactor),
     ];
 
     /// <summary>Each carrier's fleet: how busy, how fast it turns round, how much it drives empty, and what it left waiting.</summary>

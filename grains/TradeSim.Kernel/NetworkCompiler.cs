@@ -115,7 +115,13 @@ internal static class NetworkCompiler
                 preferred);
         }
 
-        return errors.Count > 0 ? null : new CompiledNetwork(d, commodities, nodes, gates, carriers, flows, [.. options]);
+        if (errors.Count > 0)
+        {
+            return null;
+        }
+
+        var network = new CompiledNetwork(d, commodities, nodes, gates, carriers, flows, [.. options]);
+        return TradeResponse.Apply(network, errors);
     }
 
     private static void AddLegOptions(

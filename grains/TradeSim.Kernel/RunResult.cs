@@ -163,7 +163,14 @@ public sealed record TripResult(long Legs, double Km, double Tonnes, double Tonn
 }
 
 /// <summary>One flow's deliveries in the window, by the gate its loaded trucks crossed ("" for none).</summary>
-public sealed record FlowResult(string Id, string Commodity, string From, string To, double DeliveredTonnes, IReadOnlyDictionary<string, double> TonnesByGate);
+public sealed record FlowResult(string Id, string Commodity, string From, string To, double DeliveredTonnes, IReadOnlyDictionary<string, double> TonnesByGate)
+{
+    /// <summary>The flow's volume over its stated volume: 1 unless its trade responds to cost and this network differs from the reference.</summary>
+    public double VolumeFactor { get; init; } = 1;
+
+    /// <summary>Tonnes a year the flow's volume gained (lost, when negative) over its stated volume by responding to cost: trade created.</summary>
+    public double TradeCreatedTonnesPerYear { get; init; }
+}
 
 public sealed record CommodityResult(string Id, double ProducedTonnes, double DeliveredTonnes, double DeliveredValueUsd, double CrossedTonnes);
 

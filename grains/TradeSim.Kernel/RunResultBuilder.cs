@@ -121,7 +121,13 @@ internal static class RunResultBuilder
                 }
             }
 
-            flows.Add(new FlowResult(spec.Id, commodities[spec.Commodity], network.Nodes[spec.Origin].Id, network.Nodes[spec.Destination].Id, total / 1000.0, byGate));
+            flows.Add(new FlowResult(spec.Id, commodities[spec.Commodity], network.Nodes[spec.Origin].Id, network.Nodes[spec.Destination].Id, total / 1000.0, byGate)
+            {
+                VolumeFactor = spec.VolumeFactor,
+
+                // The stated volume is the compiled rate undone by its factor.
+                TradeCreatedTonnesPerYear = spec.KgPerHour * 365 * 24 / 1000.0 * (1 - (1 / spec.VolumeFactor)),
+            });
         }
 
         var daily = new List<DailyGateRecord>(settings.Days * gates.Length);

@@ -187,7 +187,7 @@ public sealed class RunCommandTests(TempDirectoryFixture temp) : IClassFixture<T
             ("posts.csv", "scenario,replication,gate,country,lanes,served,utilisation,mean_queue,wait_hours_mean,opening_wait_hours_mean,queueing_hours_mean,service_hours_mean,roadside_truck_hours", posts),
             ("corridors.csv", "scenario,replication,corridor,gates,trucks,tonnes,hours_to_cross_mean,loaded_trips,hours_to_cross,crossing_cost_usd,cost_per_500km_20t_usd,speed_with_delays_kmh,speed_without_delays_kmh", corridors),
             ("fleets.csv", "scenario,replication,fleet,truck_count,utilisation,turnaround_hours_mean,empty_km_share,hired_truck_days,backlog_tonnes,backlog_value_usd,planned_wait_hours,rerouted_legs,backlog_age_hours_mean", root.GetProperty("fleets").GetArrayLength()),
-            ("totals.csv", "scenario,replication,trade_value_usd,tonnes_delivered,logistics_cost_usd,logistics_cost_per_tonne_usd,trucks_diverted,border_legs", 1),
+            ("totals.csv", "scenario,replication,trade_value_usd,tonnes_delivered,logistics_cost_usd,logistics_cost_per_tonne_usd,trade_created_t_per_year,trucks_diverted,border_legs", 1),
             ("commodities.csv", "scenario,replication,commodity,produced_t,delivered_t,delivered_value_usd,crossed_t,conservation_produced_t,conservation_delivered_t,conservation_in_transit_t,conservation_queued_t,conservation_stock_t", commodities),
             ("daily.csv", "scenario,replication,date,gate,trucks,tonnes,hours_to_cross_mean,queue_at_end_of_day,mean_queue", 30 * gates),
         };

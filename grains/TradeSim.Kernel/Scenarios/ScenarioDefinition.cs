@@ -12,7 +12,15 @@ public sealed record ScenarioDefinition(
     IReadOnlyList<RoadDefinition> Roads,
     IReadOnlyList<CarrierDefinition> Carriers,
     IReadOnlyList<FlowDefinition> Flows,
-    CalibrationDefinition? Calibration);
+    CalibrationDefinition? Calibration)
+{
+    /// <summary>
+    /// The scenario's first layer on its own (the baseline a what-if extends), where the flows' volumes are stated:
+    /// trade that responds to cost (<see cref="CommodityDefinition.TradeElasticity"/>) is scaled by how much dearer
+    /// or cheaper this network makes it than that one. Null for a single-layer scenario.
+    /// </summary>
+    public ScenarioDefinition? Reference { get; init; }
+}
 
 /// <summary>
 /// The simulated period. Statistics cover <see cref="Days"/> days from <see cref="Start"/>; the warm-up runs
@@ -72,7 +80,25 @@ public enum TrafficKind
     Local,
 }
 
-public sealed record CommodityDefinition(string Id, string Name, SourceLocation Location);
+/// <summary>
+/// A commodity. Its trade responds to the generalised cost of carrying it (<see cref="TradeElasticity"/>): a flow's
+/// volume is its stated volume times exp(-elasticity x (cost - reference cost) / value of a load), the cost being money
+/// per load plus the days a load takes valued at <see cref="TimeValuePctPerDay"/> of its value.
+/// </summary>
+public sealed record CommodityDefinition(string Id, string Name, SourceLocation Location)
+{
+    /// <summary>Loss of trade per unit of cost added as a share of the goods' value (`trade_elasticity:`, 0: fixed volumes).</summary>
+    public double TradeElasticity { get; init; }
+
+    /// <summary>What a day of delay costs, in percent of the goods' value (`time_value_pct_per_day:`).</summary>
+    public double TimeValuePctPerDay { get; init; } = DefaultTimeValuePctPerDay;
+
+    /// <summary>
+    /// Hummels and Schaur (2013, American Economic Review 103(7)) put a day in transit at 0.6-2.1% of the goods'
+    /// value; 1% is inside that range.
+    /// </summary>
+    public const double DefaultTimeValuePctPerDay = 1.0;
+}
 
 /// <summary>
 /// A point on the Earth in decimal degrees (WGS84): latitude north positive (-90 to 90), longitude east positive

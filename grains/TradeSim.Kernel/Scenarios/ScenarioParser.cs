@@ -61,7 +61,19 @@ public static class ScenarioParser
         }
 
         var definition = new DefinitionBuilder(errors).Build((YamlMapping)merged);
-        return errors.Count > 0 ? new ScenarioParseResult(null, errors) : new ScenarioParseResult(definition, errors);
+        if (errors.Count > 0)
+        {
+            return new ScenarioParseResult(null, errors);
+        }
+
+        // A what-if's volumes are those its first layer states for the first layer's network: that layer alone is the
+        // reference its trade responds against.
+        if (layers.Count > 1 && Parse([layers[0]]) is { Succeeded: true, Definition: { } reference })
+        {
+            definition = definition! with { Reference = reference };
+        }
+
+        return new ScenarioParseResult(definition, errors);
     }
 
     public static ScenarioParseResult Parse(string sourceName, string text) => Parse([new ScenarioSource(sourceName, text)]);
@@ -235,8 +247,12 @@ public static class ScenarioParser
 
         private CommodityDefinition ReadCommodity(string id, YamlMapping map)
         {
-            CheckKeys(map, ["name"], $"commodity '{id}'");
-            return new CommodityDefinition(id, OptionalString(map, "name") ?? id, map.Location);
+            CheckKeys(map, ["name", "trade_elasticity", "time_value_pct_per_day"], $"commodity '{id}'");
+            return new CommodityDefinition(id, OptionalString(map, "name") ?? id, map.Location)
+            {
+                TradeElasticity = Double(map, "trade_elasticity", 0, 0, 100),
+                TimeValuePctPerDay = Double(map, "time_value_pct_per_day", CommodityDefinition.DefaultTimeValuePctPerDay, 0, 100),
+            };
         }
 
         private NodeDefinition ReadNode(string id, YamlMapping map)
