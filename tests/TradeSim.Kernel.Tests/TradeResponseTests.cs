@@ -50,9 +50,9 @@ public class TradeResponseTests
         // The reference makes the drive between Cha Lo's posts a day (1,440 minutes); the what-if makes it none: a day saved on the only route of the Ha Tinh - Khammouane flows. A day costs a load the carrier's
         // 24 hours plus 1% of its value (the default time value), so the volume rises by exp(e x that / value).
         var chaLo = BaselineText.IndexOf("\n  cha-lo:\n", StringComparison.Ordinal);
-        var transfer = BaselineText.IndexOf("    transfer_minutes: 10\n", chaLo, StringComparison.Ordinal);
+        var transfer = BaselineText.IndexOf("    transfer_minutes: 10 ", chaLo, StringComparison.Ordinal);
         Assert.True(chaLo > 0 && transfer > chaLo, "cha-lo's transfer_minutes not found in the baseline");
-        var slowBase = BaselineText[..transfer] + "    transfer_minutes: 1440\n" + BaselineText[(transfer + "    transfer_minutes: 10\n".Length)..];
+        var slowBase = BaselineText[..transfer] + "    transfer_minutes: 1440" + BaselineText[(transfer + "    transfer_minutes: 10".Length)..];
         Assert.Equal(1440, Parse(slowBase, "name: x\n").Gates.Single(g => g.Id == "cha-lo").TransferMinutes);
         var whatIf = Parse(slowBase, "name: fast-cha-lo\ncommodities:\n  farm-produce: { trade_elasticity: 6 }\n  manufactured-goods: { trade_elasticity: 1 }\ngates:\n  cha-lo: { transfer_minutes: 0 }\n");
 
