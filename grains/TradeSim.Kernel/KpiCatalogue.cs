@@ -208,11 +208,18 @@ public static class KpiCatalogue
         new(KpiGroup.Corridor, "speed_without_delays_kmh", "km/h", "speed without delays (CAREC)", "ADB CAREC: trip km over the hours on the road, border time left out. No data without a loaded trip.", headline: false, KpiAggregation.Ratio, KpiChart.None, c => c.Trips.SpeedWithoutDelaysKmh, c => c.Trips.Hours - c.Trips.BorderHours > 0),
     ];
 
+    public static readonly KpiMeasure<RunResult> TotalTonnesDelivered =
+        new(KpiGroup.Total, "tonnes_delivered", "t", "tonnes delivered", "Cargo delivered at destinations in the window.", headline: false, KpiAggregation.Sum, KpiChart.None, DeliveredTonnes);
+
+    /// <summary>With <see cref="TotalTonnesDelivered"/>, what a what-if's appraisal values: the logistics cost per tonne it saves.</summary>
+    public static readonly KpiMeasure<RunResult> TotalLogisticsCost =
+        new(KpiGroup.Total, "logistics_cost_usd", "USD", "logistics cost", "Everything the fleets spent: every km, every hour away from idle, every gate fee, every hired truck-day.", headline: false, KpiAggregation.Sum, KpiChart.None, r => r.OperatingCostUsd);
+
     public static readonly IReadOnlyList<KpiMeasure<RunResult>> Total =
     [
         new(KpiGroup.Total, "trade_value_usd", "USD", "trade value delivered", "Value of the cargo delivered at destinations in the window.", headline: true, KpiAggregation.Sum, KpiChart.None, r => r.Commodities.Sum(c => c.DeliveredValueUsd)),
-        new(KpiGroup.Total, "tonnes_delivered", "t", "tonnes delivered", "Cargo delivered at destinations in the window.", headline: false, KpiAggregation.Sum, KpiChart.None, DeliveredTonnes),
-        new(KpiGroup.Total, "logistics_cost_usd", "USD", "logistics cost", "Everything the fleets spent: every km, every hour away from idle, every gate fee, every hired truck-day.", headline: false, KpiAggregation.Sum, KpiChart.None, r => r.OperatingCostUsd),
+        TotalTonnesDelivered,
+        TotalLogisticsCost,
         new(KpiGroup.Total, "logistics_cost_per_tonne_usd", "USD/t", "logistics cost per tonne", "The logistics cost over the tonnes delivered. No data when nothing was delivered.", headline: true, KpiAggregation.Ratio, KpiChart.None, r => r.OperatingCostUsd / DeliveredTonnes(r), r => DeliveredTonnes(r) > 0),
         new(KpiGroup.Total, "trade_created_t_per_year", "t", "trade created", "Tonnes a year the flows gained (lost, when negative) over their stated volumes by responding to the network's cost and time (trade_elasticity): trade the network creates, apart from trade it moves between gates.", headline: false, KpiAggregation.Sum, KpiChart.None, r => r.Flows.Sum(f => f.TradeCreatedTonnesPerYear)),
         new(KpiGroup.Total, "trucks_diverted", "legs", "border legs diverted", "Border legs that did not take the gate they would prefer with every gate open and empty.", headline: false, KpiAggregation.Count, KpiChart.None, r => r.LegsDiverted),

@@ -548,8 +548,9 @@ public sealed class BatchCommandTests(TempDirectoryFixture temp) : IClassFixture
         using var json = JsonDocument.Parse(result.StdoutBytes);
         var scenarios = json.RootElement.GetProperty("scenarios").EnumerateArray().ToList();
 
-        Assert.Equal(["kpis.csv", "summary.csv", "vs_baseline.csv"], Directory.GetFiles(outDir).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray());
-        foreach (var name in new[] { "kpis.csv", "summary.csv", "vs_baseline.csv" })
+        // nam-giang-upgrade carries an `appraisal:` section, so its appraisal is written too.
+        Assert.Equal(["appraisal.csv", "kpis.csv", "summary.csv", "vs_baseline.csv"], Directory.GetFiles(outDir).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray());
+        foreach (var name in new[] { "appraisal.csv", "kpis.csv", "summary.csv", "vs_baseline.csv" })
         {
             Assert.Contains($"wrote {Path.Combine(outDir, name)}", result.StderrLines);
         }
@@ -576,6 +577,14 @@ public sealed class BatchCommandTests(TempDirectoryFixture temp) : IClassFixture
         var pairedWidth = double.Parse(hours[6], CultureInfo.InvariantCulture) - double.Parse(hours[5], CultureInfo.InvariantCulture);
         var unpairedWidth = double.Parse(hours[11], CultureInfo.InvariantCulture) - double.Parse(hours[10], CultureInfo.InvariantCulture);
         Assert.True(pairedWidth > 0 && unpairedWidth > 0);
+
+        var appraisal = File.ReadAllLines(Path.Combine(outDir, "appraisal.csv"));
+        Assert.Equal("batch,scenario,baseline,discount_rate,horizon_years,capital_usd,operating_usd_per_year,pv_costs_usd,measure,mean,sd,ci_low,ci_high,n", appraisal[0]);
+        var npv = appraisal.Single(l => l.StartsWith("1,nam-giang-upgrade,baseline,", StringComparison.Ordinal) && l.Split(',')[8] == "npv_usd").Split(',');
+        var npvJson = scenarios[1].GetProperty("appraisal").GetProperty("npv_usd");
+        Assert.Equal(npvJson.GetProperty("mean").GetDouble(), double.Parse(npv[9], CultureInfo.InvariantCulture));
+        Assert.Equal(npvJson.GetProperty("ci_low").GetDouble(), double.Parse(npv[11], CultureInfo.InvariantCulture));
+        Assert.Equal("3", npv[13]);
     }
 
     // ---- 8. Hours and common random numbers ----------------------------------------------------------------------

@@ -26,6 +26,9 @@ internal sealed record ScenarioOutcome(
 {
     public string Name => Scenario.Name;
 
+    /// <summary>The what-if's appraisal against the baseline when its file has `appraisal:`; null otherwise (and for the baseline).</summary>
+    public AppraisalOutcome? Appraisal { get; init; }
+
     public KpiSummary? Kpi(string name) => Kpis.FirstOrDefault(k => k.Kpi == name);
 
     public KpiComparison? Comparison(string name) => VsBaseline.FirstOrDefault(k => k.Kpi == name);
@@ -76,6 +79,11 @@ internal sealed record BatchComparison(BatchRecord Batch, int Replications, bool
             unchanged[s] = [.. Enumerable.Repeat(true, shared[s].Length)];
         }
 
+        // Only what-ifs that carry their costs are appraised; the baseline is what they are appraised against.
+        var baseDays = batch.Spec.Scenarios[basePosition].Entities.Days;
+        var appraisals = batch.Spec.Scenarios
+            .Select(sc => sc.Position != basePosition && sc.Entities.Appraisal is { } terms ? new Appraisal.Tally(terms, baseDays, sc.Entities.Days) : null)
+            .ToArray();
         var bands = Enumerable.Range(0, scenarioCount).Select(_ => new SortedDictionary<string, DayBands>(StringComparer.Ordinal)).ToArray();
         var replications = 0;
         foreach (var replication in ReplicationPages.Complete(store, batchId, scenarioCount, batch.PlannedReplications, withQueues: true))
@@ -85,6 +93,7 @@ internal sealed record BatchComparison(BatchRecord Batch, int Replications, bool
             for (var s = 0; s < scenarioCount; s++)
             {
                 var kpis = replication.RunsByPosition[s].Kpis;
+                appraisals[s]?.Add(baseKpis, kpis);
                 for (var k = 0; k < names[s].Count; k++)
                 {
                     // A KPI the run had no data for (no truck crossed, so no crossing time) counts in neither mean
@@ -148,7 +157,7 @@ internal sealed record BatchComparison(BatchRecord Batch, int Replications, bool
             }
 
             var queues = bands[s].Select(b => b.Value.ToBand(b.Key)).ToList();
-            outcomes.Add(new ScenarioOutcome(batch.Spec.Scenarios[s], s == basePosition, replications, kpis, comparisons, queues));
+            outcomes.Add(new ScenarioOutcome(batch.Spec.Scenarios[s], s == basePosition, replications, kpis, comparisons, queues) { Appraisal = appraisals[s]?.ToOutcome() });
         }
 
         // The rule the batch grain applied between rounds, on the same stored runs: the report says what the grain decided.

@@ -48,7 +48,7 @@ internal static class BatchCsvWriter
             }
         });
 
-    /// <summary>Writes kpis.csv (tidy), summary.csv and vs_baseline.csv into a folder; returns the paths.</summary>
+    /// <summary>Writes kpis.csv (tidy), summary.csv and vs_baseline.csv into a folder, and appraisal.csv when a what-if is appraised; returns the paths.</summary>
     public static IReadOnlyList<string> WriteFolder(string directory, IResultStore store, BatchComparison comparison)
     {
         ArgumentNullException.ThrowIfNull(comparison);
@@ -80,7 +80,33 @@ internal static class BatchCsvWriter
                     }
                 }
             }),
+            .. comparison.Scenarios.Any(s => s.Appraisal is not null) ? [Csv.WriteFile(Path.Combine(directory, "appraisal.csv"), o => WriteAppraisal(o, comparison))] : Array.Empty<string>(),
         ];
+    }
+
+    /// <summary>One row per appraised what-if and measure, with the terms it was appraised on (see `Appraisal`).</summary>
+    private static void WriteAppraisal(TextWriter o, BatchComparison comparison)
+    {
+        Csv.Row(o, "batch", "scenario", "baseline", "discount_rate", "horizon_years", "capital_usd", "operating_usd_per_year", "pv_costs_usd", "measure", "mean", "sd", "ci_low", "ci_high", "n");
+        foreach (var s in comparison.Scenarios)
+        {
+            if (s.Appraisal is not { } a)
+            {
+                continue;
+            }
+
+            foreach (var (measure, stats) in new[]
+            {
+                ("benefit_usd_per_year", a.BenefitUsdPerYear),
+                ("border_truck_hours_saved_per_year", a.BorderHoursSavedPerYear),
+                ("pv_benefits_usd", a.PresentValueOfBenefits),
+                ("npv_usd", a.NetPresentValue),
+                ("benefit_cost_ratio", a.BenefitCostRatio),
+            })
+            {
+                Csv.Row(o, comparison.Batch.Id, s.Name, comparison.Baseline.Name, a.Terms.DiscountRate, a.Terms.HorizonYears, a.Terms.CapitalUsd, a.Terms.OperatingUsdPerYear, a.PresentValueOfCosts, measure, stats.Mean, stats.StandardDeviation, stats.CiLow, stats.CiHigh, stats.N);
+            }
+        }
     }
 
     private static readonly string[] SeriesColumns = ["batch", "scenario", "replication", "seed", "gate", "day", KpiCatalogue.GateMeanQueue.Measure];

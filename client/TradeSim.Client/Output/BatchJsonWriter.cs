@@ -7,7 +7,7 @@ namespace TradeSim.Client.Output;
 
 /// <summary>
 /// A batch comparison as JSON: `{"batch", "replications", ..., "scenarios": [{"name", "kpis": {KPI: {"mean", "sd",
-/// "ci_low", "ci_high", "n"}}, "vs_baseline": {KPI: {"mean_diff", "ci_low", "ci_high", "percent", "significant", "n"}}}]}`.
+/// "ci_low", "ci_high", "n"}}, "vs_baseline": {KPI: {"mean_diff", "ci_low", "ci_high", "percent", "significant", "n"}}, "appraisal" (what-ifs with `appraisal:` only)}]}`.
 /// Nothing inside `scenarios` depends on timing, so two batches with the same inputs give equal `scenarios`.
 /// Numbers that are undefined (a percent change of a KPI whose baseline mean is 0) are null.
 /// </summary>
@@ -135,10 +135,45 @@ internal static class BatchJsonWriter
                 w.WriteEndObject();
             }
 
+            if (s.Appraisal is { } appraisal)
+            {
+                WriteAppraisal(w, appraisal);
+            }
+
             w.WriteEndObject();
         }
 
         w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary>`"appraisal": {"capital_usd", "operating_usd_per_year", "discount_rate", "horizon_years", "source", "pv_costs_usd", "benefit_usd_per_year": {mean, sd, ci_low, ci_high, n}, ...}`.</summary>
+    private static void WriteAppraisal(Utf8JsonWriter w, AppraisalOutcome a)
+    {
+        w.WriteStartObject("appraisal");
+        w.WriteNumber("capital_usd", a.Terms.CapitalUsd);
+        w.WriteNumber("operating_usd_per_year", a.Terms.OperatingUsdPerYear);
+        w.WriteNumber("discount_rate", a.Terms.DiscountRate);
+        w.WriteNumber("horizon_years", a.Terms.HorizonYears);
+        w.WriteString("source", a.Terms.Source);
+        w.WriteString("benefit", "logistics cost saving a year by the rule of a half: (baseline cost per tonne - scenario cost per tonne) x (baseline + scenario tonnes a year) / 2, per paired replication");
+        Number(w, "pv_costs_usd", a.PresentValueOfCosts);
+        WriteSummary(w, "benefit_usd_per_year", a.BenefitUsdPerYear);
+        WriteSummary(w, "border_truck_hours_saved_per_year", a.BorderHoursSavedPerYear);
+        WriteSummary(w, "pv_benefits_usd", a.PresentValueOfBenefits);
+        WriteSummary(w, "npv_usd", a.NetPresentValue);
+        WriteSummary(w, "benefit_cost_ratio", a.BenefitCostRatio);
+        w.WriteEndObject();
+    }
+
+    private static void WriteSummary(Utf8JsonWriter w, string name, Summary stats)
+    {
+        w.WriteStartObject(name);
+        Number(w, "mean", stats.Mean);
+        Number(w, "sd", stats.StandardDeviation);
+        Number(w, "ci_low", stats.CiLow);
+        Number(w, "ci_high", stats.CiHigh);
+        w.WriteNumber("n", stats.N);
         w.WriteEndObject();
     }
 

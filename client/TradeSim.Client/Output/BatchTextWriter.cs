@@ -104,7 +104,39 @@ internal static class BatchTextWriter
             var unchanged = s.VsBaseline.Count(k => k.UnchangedInEveryReplication);
             var quiet = s.VsBaseline.Count(k => !k.UnchangedInEveryReplication && !shown.Contains(k));
             o.WriteLine($"  ({unchanged} KPIs identical in every replication; {quiet} other changes not shown (not significant, or flows and routes); {added.Count} KPIs not in the baseline. All are in --json, --out and `tradesim export`.)");
+            if (s.Appraisal is { } appraisal)
+            {
+                WriteAppraisal(o, appraisal, c.Baseline.Name);
+            }
         }
+    }
+
+    private static void WriteAppraisal(TextWriter o, AppraisalOutcome a, string baseline)
+    {
+        var t = a.Terms;
+        var rate = (t.DiscountRate * 100).ToString("0.##", CultureInfo.InvariantCulture);
+        o.WriteLine($"  appraisal vs {baseline} at a {rate}% discount rate over {Count(t.HorizonYears, "year")}: capital {Number(t.CapitalUsd)} USD in year 0, operating {Number(t.OperatingUsdPerYear)} USD a year{(t.Source.Length > 0 ? $" ({t.Source})" : string.Empty)}");
+        o.WriteLine("  benefit: the logistics cost saving a year (cost per tonne saved x the two scenarios' mean tonnes, the rule of a half; border hours count at the carriers' hourly cost), per paired replication; * marks an interval that excludes 0 (1 for the ratio)");
+        TextTable.Write(
+            o,
+            ["", "measure", "mean", "95% CI"],
+            [
+                Row("benefit_usd_per_year", a.BenefitUsdPerYear),
+                Row("border_truck_hours_saved_per_year", a.BorderHoursSavedPerYear),
+                Row("pv_benefits_usd", a.PresentValueOfBenefits),
+                [string.Empty, "pv_costs_usd", Number(a.PresentValueOfCosts), "(fixed)"],
+                Row("npv_usd", a.NetPresentValue),
+                Row("benefit_cost_ratio", a.BenefitCostRatio),
+            ],
+            textColumns: 2);
+    }
+
+    /// <summary>An appraisal measure: `*` when its interval excludes zero (for the ratio, when it excludes 1: benefits below or above costs).</summary>
+    private static string[] Row(string measure, Statistics.Summary stats)
+    {
+        var neutral = measure == "benefit_cost_ratio" ? 1 : 0;
+        var decided = stats.N > 1 && (stats.CiLow > neutral || stats.CiHigh < neutral);
+        return [decided ? "*" : string.Empty, measure, Number(stats.Mean), Interval(stats)];
     }
 
     /// <summary>The groups the text tables show; posts, flows and routes are in --json, --out and `tradesim export`.</summary>

@@ -130,6 +130,10 @@ internal static class HtmlReportWriter
         foreach (var scenario in others)
         {
             WriteComparisonTable(o, model, scenario);
+            if (scenario.Appraisal is { } appraisal)
+            {
+                WriteAppraisal(o, appraisal, c.Baseline.Name);
+            }
         }
 
         o.Write("</section>\n");
@@ -189,6 +193,29 @@ internal static class HtmlReportWriter
         }
 
         o.Write("</table>\n");
+    }
+
+    /// <summary>A what-if's appraisal under its comparison table: the terms it was appraised on, then each measure's mean and 95% interval.</summary>
+    private static void WriteAppraisal(TextWriter o, AppraisalOutcome a, string baseline)
+    {
+        var t = a.Terms;
+        var rate = (t.DiscountRate * 100).ToString("0.##", CultureInfo.InvariantCulture);
+        var source = t.Source.Length > 0 ? $" ({t.Source})" : string.Empty;
+        o.Write(Inv($"<p class=\"note\">Appraisal against {E(baseline)} at a {rate}% discount rate over {t.HorizonYears} years: capital {E(ReportText.Number(t.CapitalUsd, 0))} USD in year 0, operating {E(ReportText.Number(t.OperatingUsdPerYear, 0))} USD a year{E(source)}. The benefit is the logistics cost saving a year (the cost per tonne saved times the two scenarios' mean tonnes a year, the rule of a half; border hours count at the carriers' hourly cost), computed per paired replication.</p>\n"));
+        o.Write("<table class=\"comparison appraisal\">\n<thead><tr><th>Appraisal</th><th class=\"num\">mean</th><th class=\"num\">95% CI</th></tr></thead>\n<tbody>\n");
+        AppraisalRow(o, "benefit a year (USD)", a.BenefitUsdPerYear, 0);
+        AppraisalRow(o, "border truck-hours saved a year", a.BorderHoursSavedPerYear, 0);
+        AppraisalRow(o, "present value of the benefits (USD)", a.PresentValueOfBenefits, 0);
+        o.Write($"<tr><td>present value of the costs (USD)</td><td class=\"num\">{E(ReportText.Number(a.PresentValueOfCosts, 0))}</td><td class=\"num\">fixed</td></tr>\n");
+        AppraisalRow(o, "net present value (USD)", a.NetPresentValue, 0);
+        AppraisalRow(o, "benefit-cost ratio", a.BenefitCostRatio, 2);
+        o.Write("</tbody>\n</table>\n");
+    }
+
+    private static void AppraisalRow(TextWriter o, string label, Statistics.Summary stats, int decimals)
+    {
+        var interval = stats.N == 0 ? "no data" : stats.N == 1 ? "undefined (1 replication)" : $"{ReportText.Number(stats.CiLow, decimals)} to {ReportText.Number(stats.CiHigh, decimals)}";
+        o.Write($"<tr><td>{E(label)}</td><td class=\"num\">{E(ReportText.Number(stats.Mean, decimals))}</td><td class=\"num\">{E(interval)}</td></tr>\n");
     }
 
     private static void WriteComparisonRow(TextWriter o, ReportModel model, KpiSummary? baseline, KpiSummary? scenario, KpiComparison row)

@@ -21,6 +21,9 @@ public sealed record ScenarioEntities(
     IReadOnlyList<CommodityEntity> Commodities,
     IReadOnlyList<FlowEntity> Flows)
 {
+    /// <summary>The scenario's costs and appraisal terms (`appraisal:`); null when it has none (and in batches stored before it was kept).</summary>
+    public AppraisalDefinition? Appraisal { get; init; }
+
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -47,7 +50,10 @@ public sealed record ScenarioEntities(
                 g.Coordinates?.Longitude))],
             [.. definition.Nodes.Select(n => new NodeEntity(n.Id, n.Name, n.Country, n.Kind, n.Coordinates?.Latitude, n.Coordinates?.Longitude))],
             [.. definition.Commodities.Select(c => new CommodityEntity(c.Id, c.Name))],
-            [.. definition.Flows.Select(f => new FlowEntity(f.Id, f.Commodity, f.From, f.To))]);
+            [.. definition.Flows.Select(f => new FlowEntity(f.Id, f.Commodity, f.From, f.To))])
+        {
+            Appraisal = definition.Appraisal,
+        };
     }
 
     /// <summary>

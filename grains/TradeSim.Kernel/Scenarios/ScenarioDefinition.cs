@@ -20,7 +20,17 @@ public sealed record ScenarioDefinition(
     /// or cheaper this network makes it than that one. Null for a single-layer scenario.
     /// </summary>
     public ScenarioDefinition? Reference { get; init; }
+
+    /// <summary>What the what-if costs and how to discount it (`appraisal:`); null when the file does not say, and then a batch appraises nothing.</summary>
+    public AppraisalDefinition? Appraisal { get; init; }
 }
+
+/// <summary>
+/// The costs of a what-if and the terms of its appraisal against the baseline (`appraisal:`): the capital spent at
+/// the start (year 0), the operating cost of every year after it, the discount rate and the years the benefits and
+/// operating costs run. <see cref="Source"/> says where the figures come from.
+/// </summary>
+public sealed record AppraisalDefinition(double CapitalUsd, double OperatingUsdPerYear, double DiscountRate, int HorizonYears, string Source);
 
 /// <summary>
 /// The simulated period. Statistics cover <see cref="Days"/> days from <see cref="Start"/>; the warm-up runs

@@ -16,7 +16,7 @@ public sealed record ScenarioParseResult(ScenarioDefinition? Definition, IReadOn
 public static class ScenarioParser
 {
     private static readonly string[] TopLevelKeys =
-        ["name", "description", "extends", "settings", "gate_classes", "commodities", "nodes", "gates", "roads", "carriers", "flows", "calibration"];
+        ["name", "description", "extends", "settings", "gate_classes", "commodities", "nodes", "gates", "roads", "carriers", "flows", "calibration", "appraisal"];
 
     // `at` is read before posts, so it is never taken for a post (it is also Austria's country code).
     private static readonly string[] GateKeys = ["name", "corridor", "class", "fee_usd", "fee_empty_usd", "transfer_minutes", "closures", "at"];
@@ -82,6 +82,11 @@ public static class ScenarioParser
     /// <summary>The longest step the results do not depend on (see the step-length tests).</summary>
     public const int MaxStepMinutes = 60;
 
+    /// <summary>The terms `appraisal:` takes when the file does not state them: a 10% discount rate over 20 years (a scenario should state its own).</summary>
+    public const double DefaultDiscountRate = 0.10;
+
+    public const int DefaultHorizonYears = 20;
+
     private sealed class DefinitionBuilder(List<ScenarioError> errors)
     {
         private readonly HashSet<string> _commodityIds = new(StringComparer.Ordinal);
@@ -136,12 +141,46 @@ public static class ScenarioParser
                 errors.Add(new ScenarioError(root.Get("flows")?.Location ?? root.Location, $"flows: {totalTonnes:G4} t a year in all: expected at most {MaxNetworkTonnesPerYear:G4} across every flow"));
             }
             var calibration = root.Get("calibration") is { } calibrationNode ? ReadCalibration(calibrationNode, gates) : null;
+            var appraisal = ReadAppraisal(root.Get("appraisal"));
             if (settings is null || name is null)
             {
                 return null;
             }
 
-            return new ScenarioDefinition(name, description, settings, gateClasses, commodities, nodes, gates, roads, carriers, flows, calibration);
+            return new ScenarioDefinition(name, description, settings, gateClasses, commodities, nodes, gates, roads, carriers, flows, calibration) { Appraisal = appraisal };
+        }
+
+        /// <summary>
+        /// `appraisal: { capital_usd: N, operating_usd_per_year: N, discount_rate: R, horizon_years: H, source: "..." }`;
+        /// absent or `~`, the scenario is not appraised.
+        /// </summary>
+        private AppraisalDefinition? ReadAppraisal(YamlTreeNode? node)
+        {
+            if (node is null or YamlScalar { IsNull: true } || AsMapping(node, "appraisal") is not { } map)
+            {
+                return null;
+            }
+
+            CheckKeys(map, ["capital_usd", "operating_usd_per_year", "discount_rate", "horizon_years", "source"], "appraisal");
+            var before = errors.Count;
+            var capital = Double(map, "capital_usd", 0, 0, 1e13);
+            var operating = Double(map, "operating_usd_per_year", 0, 0, 1e12);
+            if (map.Get("capital_usd") is null && map.Get("operating_usd_per_year") is null)
+            {
+                errors.Add(new ScenarioError(map.Location, "appraisal: missing `capital_usd:` and `operating_usd_per_year:`: expected at least one of them (USD)"));
+            }
+            else if (errors.Count == before && capital == 0 && operating == 0)
+            {
+                // The benefit-cost ratio divides by the costs' present value: a what-if that costs nothing has none.
+                errors.Add(new ScenarioError(map.Location, "appraisal: capital_usd and operating_usd_per_year are both 0: expected a cost above 0 in one of them"));
+            }
+
+            return new AppraisalDefinition(
+                capital,
+                operating,
+                Double(map, "discount_rate", DefaultDiscountRate, 0, 1),
+                Int(map, "horizon_years", DefaultHorizonYears, 1, 200),
+                OptionalString(map, "source") ?? string.Empty);
         }
 
         private RunSettingsDefinition? ReadSettings(YamlTreeNode? node, SourceLocation parent)
