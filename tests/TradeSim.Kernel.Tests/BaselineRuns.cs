@@ -19,6 +19,21 @@ internal static class BaselineRuns
     /// <summary>The baseline run with seed 1, replication 0, one thread.</summary>
     public static RunResult BaselineSeed1 => _baselineSeed1.Value;
 
+    /// <summary>The bundled scenarios as the tests' build copies them.</summary>
+    public static string ScenarioDirectory => Path.Combine(AppContext.BaseDirectory, "scenarios");
+
+    /// <summary>Every bundled scenario's file name, in ordinal order: the rows of a theory over them.</summary>
+    public static TheoryData<string> BundledScenarioFiles()
+    {
+        var data = new TheoryData<string>();
+        foreach (var path in Directory.GetFiles(ScenarioDirectory, "*.yaml").Order(StringComparer.Ordinal))
+        {
+            data.Add(Path.GetFileName(path));
+        }
+
+        return data;
+    }
+
     public static ScenarioDefinition LoadDefinition(string fileName)
     {
         var path = Path.Combine(AppContext.BaseDirectory, "scenarios", fileName);

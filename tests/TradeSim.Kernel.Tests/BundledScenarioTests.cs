@@ -13,20 +13,11 @@ public class BundledScenarioTests
 {
     private const int Days = 120;
 
-    public static TheoryData<string> Files()
-    {
-        var data = new TheoryData<string>();
-        foreach (var path in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "scenarios"), "*.yaml").Order(StringComparer.Ordinal))
-        {
-            data.Add(Path.GetFileName(path));
-        }
-
-        return data;
-    }
+    public static TheoryData<string> Files() => BaselineRuns.BundledScenarioFiles();
 
     private static ScenarioDefinition Load(string fileName)
     {
-        var directory = Path.Combine(AppContext.BaseDirectory, "scenarios");
+        var directory = BaselineRuns.ScenarioDirectory;
         var text = File.ReadAllText(Path.Combine(directory, fileName));
         List<ScenarioSource> layers = fileName == "baseline.yaml"
             ? [new ScenarioSource(fileName, text)]
@@ -40,7 +31,7 @@ public class BundledScenarioTests
     [Fact]
     public void Files_AreTheBaselineAndItsWhatIfs()
     {
-        var files = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "scenarios"), "*.yaml").Select(Path.GetFileName).ToList();
+        var files = Directory.GetFiles(BaselineRuns.ScenarioDirectory, "*.yaml").Select(Path.GetFileName).ToList();
         Assert.Contains("baseline.yaml", files);
         Assert.True(files.Count >= 6, $"only {files.Count} bundled scenarios found");
     }

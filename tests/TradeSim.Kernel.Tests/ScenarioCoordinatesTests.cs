@@ -11,16 +11,7 @@ public sealed partial class ScenarioCoordinatesTests
 {
     private const string NamGiangAt = "at: [15.54, 107.37]";
 
-    public static TheoryData<string> BundledScenarioFiles()
-    {
-        var data = new TheoryData<string>();
-        foreach (var file in Directory.GetFiles(ScenarioDirectory, "*.yaml").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal))
-        {
-            data.Add(file);
-        }
-
-        return data;
-    }
+    public static TheoryData<string> BundledScenarioFiles() => BaselineRuns.BundledScenarioFiles();
 
     [Theory]
     [MemberData(nameof(BundledScenarioFiles))]
@@ -170,7 +161,7 @@ public sealed partial class ScenarioCoordinatesTests
         Assert.All(result.Definition.Gates, g => Assert.Null(g.Coordinates));
     }
 
-    private static string ScenarioDirectory => Path.Combine(AppContext.BaseDirectory, "scenarios");
+    private static string ScenarioDirectory => BaselineRuns.ScenarioDirectory;
 
     private static string ReadBundled(string fileName) => File.ReadAllText(Path.Combine(ScenarioDirectory, fileName));
 

@@ -27,16 +27,7 @@ namespace TradeSim.Kernel.Tests;
 /// </summary>
 public sealed partial class ScenarioTagTests
 {
-    public static TheoryData<string> BundledScenarioFiles()
-    {
-        var data = new TheoryData<string>();
-        foreach (var file in Directory.GetFiles(ScenarioDirectory, "*.yaml").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal))
-        {
-            data.Add(file);
-        }
-
-        return data;
-    }
+    public static TheoryData<string> BundledScenarioFiles() => BaselineRuns.BundledScenarioFiles();
 
     [Theory]
     [MemberData(nameof(BundledScenarioFiles))]
@@ -199,7 +190,7 @@ public sealed partial class ScenarioTagTests
         Assert.Equal([(4, true), (7, false)], numbers);
     }
 
-    private static string ScenarioDirectory => Path.Combine(AppContext.BaseDirectory, "scenarios");
+    private static string ScenarioDirectory => BaselineRuns.ScenarioDirectory;
 }
 
 /// <summary>A number of a scenario file: its 1-based line, the key it is the value of (or the list's key), its text.</summary>
