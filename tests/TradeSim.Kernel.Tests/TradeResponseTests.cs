@@ -93,4 +93,19 @@ public class TradeResponseTests
         Assert.Equal(stated * (Math.Exp(-2 * 100 / 1530.0) - 1), bauxite.TradeCreatedTonnesPerYear, 6);
         Assert.Equal(bauxite.TradeCreatedTonnesPerYear, run.Flows.Sum(f => f.TradeCreatedTonnesPerYear), 9);
     }
+
+    [Fact]
+    public void Closure_ForTheWholeRun_CutsTheTradeThatMustDetour_AsTheElasticityImplies()
+    {
+        // Nam Giang closed all run: bauxite must go by Bo Y, a dearer route. The volume falls, and the exponential form
+        // means doubling the elasticity squares the factor.
+        const string closed = "gates:\n  nam-giang:\n    closures:\n      - { from: 2020-01-01, days: 36500, reason: test }\n";
+        double Factor(double elasticity) => BaselineRuns.Compile(Parse(BaselineText, $"name: no-nam-giang\ncommodities:\n  bauxite: {{ trade_elasticity: {elasticity} }}\n" + closed))
+            .Flows.Single(f => f.Id == "bauxite-transit").VolumeFactor;
+
+        var one = Factor(1);
+        Assert.InRange(one, 0.01, 0.99);
+        Assert.Equal(one * one, Factor(2), 12);
+        Assert.Equal(1, Factor(0));
+    }
 }
