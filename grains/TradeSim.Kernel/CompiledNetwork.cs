@@ -125,6 +125,16 @@ internal sealed class PostSpec
 
     public bool OpenAllDay => OpenHour <= 0 && CloseHour >= 24;
 
+    /// <summary>The mean wait for opening of a truck arriving at a random time of day: the closed share of the day times half its closed hours.</summary>
+    public double MeanOpeningWaitHours
+    {
+        get
+        {
+            var closed = 24.0 - Math.Clamp(CloseHour - OpenHour, 0, 24);
+            return closed * closed / 48.0;
+        }
+    }
+
     /// <summary>
     /// Hours from <paramref name="time"/> until the post's daily hours next have it open (0 when open): what a
     /// carrier planning a route expects to wait for opening. Closures are not in it: they are known only when
@@ -185,6 +195,9 @@ internal sealed class GateSpec
 
     /// <summary>When closure <paramref name="k"/> is announced (+infinity: unplanned, never in advance).</summary>
     public double AnnouncedAt(int k) => k < ClosureAnnouncedAt.Length ? ClosureAnnouncedAt[k] : double.PositiveInfinity;
+
+    /// <summary>Whether a closure covers the whole of a run of <paramref name="runHours"/>: such a gate is no route at all.</summary>
+    public bool ClosedThroughout(double runHours) => Array.Exists(Closures, c => c.Start <= 0 && c.End >= runHours);
 
     /// <summary>The end of the closure in force at <paramref name="time"/>, or <paramref name="time"/> itself when none is.</summary>
     public double ClosureEndAt(double time)

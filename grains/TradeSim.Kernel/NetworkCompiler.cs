@@ -191,7 +191,7 @@ internal static class NetworkCompiler
         for (var i = start; i < start + count; i++)
         {
             var o = options[i];
-            if (o.Gate >= 0 && Array.Exists(gates[o.Gate].Closures, c => c.Start <= 0 && c.End >= runHours))
+            if (o.Gate >= 0 && gates[o.Gate].ClosedThroughout(runHours))
             {
                 continue;
             }
@@ -208,18 +208,16 @@ internal static class NetworkCompiler
     }
 
     /// <summary>A leg's cost with every gate open and empty, for a truck carrying <paramref name="commodity"/> (-1: empty).</summary>
-    internal static double StaticCost(LegOption o, CarrierSpec carrier, GateSpec[] gates, int commodity)
-    {
-        var hours = o.Hours1 + o.Hours2;
-        var fee = 0.0;
-        if (o.Gate >= 0)
-        {
-            hours += gates[o.Gate].CrossingHours(o.EntryPost, commodity);
-            fee = gates[o.Gate].FeeFor(commodity >= 0);
-        }
+    internal static double StaticCost(LegOption o, CarrierSpec carrier, GateSpec[] gates, int commodity) =>
+        StaticMoney(o, carrier, gates, commodity) + (StaticHours(o, gates, commodity) * carrier.CostPerHourUsd);
 
-        return ((o.Km1 + o.Km2) * carrier.CostPerKmUsd) + (hours * carrier.CostPerHourUsd) + fee;
-    }
+    /// <summary>A leg's hours with every gate open and empty: the drive and the crossing with the cargo's own clearance.</summary>
+    internal static double StaticHours(LegOption o, GateSpec[] gates, int commodity) =>
+        o.Hours1 + o.Hours2 + (o.Gate >= 0 ? gates[o.Gate].CrossingHours(o.EntryPost, commodity) : 0);
+
+    /// <summary>A leg's money apart from its hours: distance at the carrier's rate and the gate's fee for the truck.</summary>
+    internal static double StaticMoney(LegOption o, CarrierSpec carrier, GateSpec[] gates, int commodity) =>
+        ((o.Km1 + o.Km2) * carrier.CostPerKmUsd) + (o.Gate >= 0 ? gates[o.Gate].FeeFor(commodity >= 0) : 0);
 
     private static GateSpec CompileGate(GateDefinition g, Dictionary<string, int> commodityIndex, int commodityCount, DateOnly simStart)
     {

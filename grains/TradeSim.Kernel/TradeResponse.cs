@@ -72,30 +72,21 @@ internal static class TradeResponse
         for (var i = first; i < first + flow.LegCount[Leg.OriginToDestination]; i++)
         {
             var o = network.LegOptions[i];
-            var hours = o.Hours1 + o.Hours2;
-            var money = (o.Km1 + o.Km2) * carrier.CostPerKmUsd;
+            var hours = NetworkCompiler.StaticHours(o, network.Gates, flow.Commodity);
             if (o.Gate >= 0)
             {
                 var gate = network.Gates[o.Gate];
-                if (gate.Closures.Any(c => c.Start <= 0 && c.End >= network.RunHours))
+                if (gate.ClosedThroughout(network.RunHours))
                 {
                     continue;
                 }
 
-                hours += gate.CrossingHours(o.EntryPost, flow.Commodity) + MeanOpeningWait(gate.Posts[0]) + MeanOpeningWait(gate.Posts[1]);
-                money += gate.FeeFor(loaded: true);
+                hours += gate.Posts[0].MeanOpeningWaitHours + gate.Posts[1].MeanOpeningWaitHours;
             }
 
-            best = Math.Min(best, money + (hours * (carrier.CostPerHourUsd + timeValuePerHour)));
+            best = Math.Min(best, NetworkCompiler.StaticMoney(o, carrier, network.Gates, flow.Commodity) + (hours * (carrier.CostPerHourUsd + timeValuePerHour)));
         }
 
         return best;
-    }
-
-    /// <summary>The mean wait for a post to open for a truck arriving uniformly over the day: closed share x half the closed hours.</summary>
-    private static double MeanOpeningWait(PostSpec post)
-    {
-        var closed = 24.0 - Math.Clamp(post.CloseHour - post.OpenHour, 0, 24);
-        return closed * closed / 48.0;
     }
 }
