@@ -215,13 +215,17 @@ public static class KpiCatalogue
     public static readonly KpiMeasure<RunResult> TotalLogisticsCost =
         new(KpiGroup.Total, "logistics_cost_usd", "USD", "logistics cost", "Everything the fleets spent: every km, every hour away from idle, every gate fee, every hired truck-day.", headline: false, KpiAggregation.Sum, KpiChart.None, r => r.OperatingCostUsd);
 
+    /// <summary>The trade the response to cost and time creates; a batch sets it beside the trade a what-if diverts (TradeShift).</summary>
+    public static readonly KpiMeasure<RunResult> TotalTradeCreated =
+        new(KpiGroup.Total, "trade_created_t_per_year", "t", "trade created", "Tonnes a year the flows gained (lost, when negative) over their stated volumes by responding to the network's cost and time (trade_elasticity): trade the network creates, apart from trade it moves between gates.", headline: false, KpiAggregation.Sum, KpiChart.None, r => r.Flows.Sum(f => f.TradeCreatedTonnesPerYear));
+
     public static readonly IReadOnlyList<KpiMeasure<RunResult>> Total =
     [
         new(KpiGroup.Total, "trade_value_usd", "USD", "trade value delivered", "Value of the cargo delivered at destinations in the window.", headline: true, KpiAggregation.Sum, KpiChart.None, r => r.Commodities.Sum(c => c.DeliveredValueUsd)),
         TotalTonnesDelivered,
         TotalLogisticsCost,
         new(KpiGroup.Total, "logistics_cost_per_tonne_usd", "USD/t", "logistics cost per tonne", "The logistics cost over the tonnes delivered. No data when nothing was delivered.", headline: true, KpiAggregation.Ratio, KpiChart.None, r => r.OperatingCostUsd / DeliveredTonnes(r), r => DeliveredTonnes(r) > 0),
-        new(KpiGroup.Total, "trade_created_t_per_year", "t", "trade created", "Tonnes a year the flows gained (lost, when negative) over their stated volumes by responding to the network's cost and time (trade_elasticity): trade the network creates, apart from trade it moves between gates.", headline: false, KpiAggregation.Sum, KpiChart.None, r => r.Flows.Sum(f => f.TradeCreatedTonnesPerYear)),
+        TotalTradeCreated,
         new(KpiGroup.Total, "trucks_diverted", "legs", "border legs diverted", "Border legs that did not take the gate they would prefer with every gate open and empty.", headline: false, KpiAggregation.Count, KpiChart.None, r => r.LegsDiverted),
         new(KpiGroup.Total, "border_legs", "legs", "border legs", "Truck legs that crossed a border.", headline: false, KpiAggregation.Count, KpiChart.None, r => r.LegsThroughGates),
     ];

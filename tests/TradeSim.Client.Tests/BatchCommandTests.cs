@@ -548,9 +548,9 @@ public sealed class BatchCommandTests(TempDirectoryFixture temp) : IClassFixture
         using var json = JsonDocument.Parse(result.StdoutBytes);
         var scenarios = json.RootElement.GetProperty("scenarios").EnumerateArray().ToList();
 
-        // nam-giang-upgrade carries an `appraisal:` section, so its appraisal is written too.
-        Assert.Equal(["appraisal.csv", "kpis.csv", "summary.csv", "vs_baseline.csv"], Directory.GetFiles(outDir).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray());
-        foreach (var name in new[] { "appraisal.csv", "kpis.csv", "summary.csv", "vs_baseline.csv" })
+        // nam-giang-upgrade carries an `appraisal:` section, so its appraisal is written too; every what-if has its trade split.
+        Assert.Equal(["appraisal.csv", "kpis.csv", "summary.csv", "trade.csv", "vs_baseline.csv"], Directory.GetFiles(outDir).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray());
+        foreach (var name in new[] { "appraisal.csv", "kpis.csv", "summary.csv", "trade.csv", "vs_baseline.csv" })
         {
             Assert.Contains($"wrote {Path.Combine(outDir, name)}", result.StderrLines);
         }
@@ -585,6 +585,16 @@ public sealed class BatchCommandTests(TempDirectoryFixture temp) : IClassFixture
         Assert.Equal(npvJson.GetProperty("mean").GetDouble(), double.Parse(npv[9], CultureInfo.InvariantCulture));
         Assert.Equal(npvJson.GetProperty("ci_low").GetDouble(), double.Parse(npv[11], CultureInfo.InvariantCulture));
         Assert.Equal("3", npv[13]);
+
+        // The trade the upgrade creates: the CSV row is the JSON's, and the trade response sets the same part in every replication.
+        var trade = File.ReadAllLines(Path.Combine(outDir, "trade.csv"));
+        Assert.Equal("batch,scenario,baseline,measure,mean,sd,ci_low,ci_high,n", trade[0]);
+        Assert.Equal(4, trade.Length);
+        var created = trade.Single(l => l.Split(',')[3] == "created_t_per_year").Split(',');
+        Assert.Equal(scenarios[1].GetProperty("trade").GetProperty("created_t_per_year").GetProperty("mean").GetDouble(), double.Parse(created[4], CultureInfo.InvariantCulture));
+        var elastic = trade.Single(l => l.Split(',')[3] == "elastic_created_t_per_year").Split(',');
+        Assert.True(double.Parse(elastic[4], CultureInfo.InvariantCulture) > 0, trade[3]);
+        Assert.Equal("0", elastic[5]);
     }
 
     // ---- 8. Hours and common random numbers ----------------------------------------------------------------------

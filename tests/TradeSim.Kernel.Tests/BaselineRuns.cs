@@ -16,6 +16,14 @@ internal static class BaselineRuns
     /// <summary>The parsed baseline scenario (shared; records are immutable, edit with <c>with</c>).</summary>
     public static ScenarioDefinition BaselineDefinition => _baselineDefinition.Value;
 
+    /// <summary>
+    /// The baseline with Po To - Cua Cai and Gia Khau - Seo Co San operating (in 2023 they were not; 004 asks to
+    /// restore them): two crossing points side by side that share the Lai Chau flows, for tests of route choice and
+    /// closures between close alternatives. Si Choang stays suspended.
+    /// </summary>
+    public static ScenarioDefinition WithCrossingPointsRestored =>
+        BaselineDefinition with { Gates = [.. BaselineDefinition.Gates.Select(g => g.Id is "po-to" or "gia-khau" ? g with { Closures = [] } : g)] };
+
     /// <summary>The baseline run with seed 1, replication 0, one thread.</summary>
     public static RunResult BaselineSeed1 => _baselineSeed1.Value;
 

@@ -64,16 +64,17 @@ public class ClosureTests
     [Fact]
     public void Trucks_GiaKhauClosedAllRun_PassesNoneAndPoToTakesItsTraffic()
     {
-        var baseline = BaselineRuns.BaselineSeed1;
-        var result = BaselineRuns.Run(CloseForWholeRun(BaselineRuns.BaselineDefinition, "gia-khau"), seed: 1, replication: 0);
+        var restored = BaselineRuns.WithCrossingPointsRestored;
+        var baseline = BaselineRuns.Run(restored, seed: 1, replication: 0);
+        var result = BaselineRuns.Run(CloseForWholeRun(restored, "gia-khau"), seed: 1, replication: 0);
 
         var giaKhau = BaselineRuns.Gate(result, "gia-khau");
         Assert.Equal(0, giaKhau.Trucks);
         Assert.Equal(0, giaKhau.Tonnes);
         Assert.All(result.Daily.Where(d => d.Gate == "gia-khau"), d => Assert.Equal(0, d.Trucks));
 
-        // Baseline Lai Chau traffic shares gia-khau and po-to (si-choang is suspended; their costs differ by less than
-        // the route choice's dispersion); closing gia-khau moves its traffic to po-to.
+        // With the crossing points restored, Lai Chau traffic shares gia-khau and po-to (si-choang is suspended; their
+        // costs differ by less than the route choice's dispersion); closing gia-khau moves its traffic to po-to.
         var baseGiaKhau = BaselineRuns.Gate(baseline, "gia-khau").Trucks;
         var basePoTo = BaselineRuns.Gate(baseline, "po-to").Trucks;
         Assert.True(baseGiaKhau > 100, $"gia-khau {baseGiaKhau}, po-to {basePoTo}");
@@ -84,9 +85,9 @@ public class ClosureTests
     [Fact]
     public void Trucks_AllLaiChauGatesClosedAllRun_NothingCrossesAndHerbsWaitAtTheGate()
     {
-        // With si-choang, po-to and gia-khau all closed, Lai Chau - Jinping traffic has no way across.
+        // With si-choang, po-to, gia-khau and ma-lu-thang all closed, Lai Chau - Jinping traffic has no way across.
         var definition = BaselineRuns.BaselineDefinition;
-        foreach (var gate in new[] { "si-choang", "po-to", "gia-khau" })
+        foreach (var gate in new[] { "si-choang", "po-to", "gia-khau", "ma-lu-thang" })
         {
             definition = CloseForWholeRun(definition, gate);
         }
@@ -98,7 +99,7 @@ public class ClosureTests
             Assert.Equal(0, gate.Trucks);
         }
 
-        Assert.Equal(3, result.Gates.Count(g => g.Corridor == "lai-chau-honghe"));
+        Assert.Equal(4, result.Gates.Count(g => g.Corridor == "lai-chau-honghe"));
         var herbs = Assert.Single(result.Commodities, c => c.Id == "medicinal-herbs");
         Assert.True(herbs.ProducedTonnes > 0);
         Assert.Equal(0, herbs.DeliveredTonnes);

@@ -29,7 +29,9 @@ public class OpeningHoursRoutingTests
         // Pô Tô and Gia Khau serve the same Lai Chau flows; Gia Khau is nearer. Open Pô Tô around the clock: trucks
         // arriving outside Gia Khau's hours now cross there instead of waiting for the morning. All-or-nothing choice
         // and no planned departures isolate the route cost's opening hours.
-        var definition = BaselineRuns.BaselineDefinition with { Settings = BaselineRuns.BaselineDefinition.Settings with { RouteDispersionUsd = 0, PlanningShare = 0 } };
+        // The crossing points are restored for the test (in the 2023 baseline they are closed).
+        var restored = BaselineRuns.WithCrossingPointsRestored;
+        var definition = restored with { Settings = restored.Settings with { RouteDispersionUsd = 0, PlanningShare = 0 } };
         var open = definition with
         {
             Gates = [.. definition.Gates.Select(g => g.Id != "po-to" ? g : g with { Posts = [.. g.Posts.Select(p => p with { OpenMinute = 0, CloseMinute = 24 * 60 })] })],

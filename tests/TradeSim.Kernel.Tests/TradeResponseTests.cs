@@ -27,7 +27,7 @@ public class TradeResponseTests
     {
         // Bauxite: 34 t loads at 45 USD/t are worth 1,530 USD; Nam Giang stays its cheapest route at a 115 USD fee.
         // With e = 2 the volume is exp(-2 x 100 / 1530) = 0.8774 of the stated one.
-        var whatIf = Parse(BaselineText, "name: dear-nam-giang\ncommodities:\n  bauxite: { trade_elasticity: 2 }\ngates:\n  nam-giang: { fee_usd: 115 }\n");
+        var whatIf = Parse(BaselineText, "name: dear-nam-giang\ncommodities:\n  bauxite: { trade_elasticity: 2 }\n  cassava-starch: { trade_elasticity: 0 }\ngates:\n  nam-giang: { fee_usd: 115 }\n");
         var expected = Math.Exp(-2 * 100 / 1530.0);
 
         var network = BaselineRuns.Compile(whatIf);
@@ -40,7 +40,7 @@ public class TradeResponseTests
         var ratio = Produced(BaselineRuns.Run(definition, seed: 2, replication: 0), "bauxite") / Produced(BaselineRuns.Run(reference, seed: 2, replication: 0), "bauxite");
         Assert.Equal(expected, ratio, 3);
 
-        // Starch keeps elasticity 0 and its stated volume.
+        // Starch, set to elasticity 0, keeps its stated volume.
         Assert.Equal(1, network.Flows.Single(f => f.Id == "cassava-starch-transit").VolumeFactor);
     }
 
@@ -72,8 +72,10 @@ public class TradeResponseTests
     [Fact]
     public void Elasticity_Zero_KeepsEveryStatedVolumeAndTheRunUnchanged()
     {
-        // The same what-if with no reference at all is the fixed-volume model.
-        var whatIf = Parse(BaselineText, "name: dear-nam-giang\ngates:\n  nam-giang: { fee_usd: 115 }\n");
+        // The same what-if with no reference at all is the fixed-volume model. The bundled baseline gives every
+        // commodity an elasticity, so the what-if sets each back to 0.
+        var zero = string.Concat(BaselineRuns.BaselineDefinition.Commodities.Select(c => $"  {c.Id}: {{ trade_elasticity: 0 }}\n"));
+        var whatIf = Parse(BaselineText, "name: dear-nam-giang\ncommodities:\n" + zero + "gates:\n  nam-giang: { fee_usd: 115 }\n");
         var plain = whatIf with { Reference = null };
 
         Assert.All(BaselineRuns.Compile(whatIf).Flows, f => Assert.Equal(1, f.VolumeFactor));
@@ -86,7 +88,9 @@ public class TradeResponseTests
     [Fact]
     public void TradeCreated_IsTheStatedVolumeTimesTheFactorLessOne()
     {
-        var whatIf = Parse(BaselineText, "name: dear-nam-giang\ncommodities:\n  bauxite: { trade_elasticity: 2 }\ngates:\n  nam-giang: { fee_usd: 115 }\n");
+        // Only bauxite responds (e = 2); the other commodities are set to 0, so the total is bauxite's alone.
+        var commodities = string.Concat(BaselineRuns.BaselineDefinition.Commodities.Select(c => $"  {c.Id}: {{ trade_elasticity: {(c.Id == "bauxite" ? 2 : 0)} }}\n"));
+        var whatIf = Parse(BaselineText, "name: dear-nam-giang\ncommodities:\n" + commodities + "gates:\n  nam-giang: { fee_usd: 115 }\n");
         var run = BaselineRuns.Run(whatIf with { Settings = whatIf.Settings with { Days = 30 } }, seed: 1, replication: 0);
         var bauxite = run.Flows.Single(f => f.Id == "bauxite-transit");
         var stated = whatIf.Flows.Single(f => f.Id == "bauxite-transit").TonnesPerYear;

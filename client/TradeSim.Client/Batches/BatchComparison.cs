@@ -29,6 +29,9 @@ internal sealed record ScenarioOutcome(
     /// <summary>The what-if's appraisal against the baseline when its file has `appraisal:`; null otherwise (and for the baseline).</summary>
     public AppraisalOutcome? Appraisal { get; init; }
 
+    /// <summary>The trade the what-if creates and diverts against the baseline; null for the baseline.</summary>
+    public TradeShiftOutcome? Trade { get; init; }
+
     public KpiSummary? Kpi(string name) => Kpis.FirstOrDefault(k => k.Kpi == name);
 
     public KpiComparison? Comparison(string name) => VsBaseline.FirstOrDefault(k => k.Kpi == name);
@@ -84,6 +87,9 @@ internal sealed record BatchComparison(BatchRecord Batch, int Replications, bool
         var appraisals = batch.Spec.Scenarios
             .Select(sc => sc.Position != basePosition && sc.Entities.Appraisal is { } terms ? new Appraisal.Tally(terms, baseDays, sc.Entities.Days) : null)
             .ToArray();
+        var shifts = batch.Spec.Scenarios
+            .Select(sc => sc.Position != basePosition ? new TradeShift.Tally(baseDays, sc.Entities.Days) : null)
+            .ToArray();
         var bands = Enumerable.Range(0, scenarioCount).Select(_ => new SortedDictionary<string, DayBands>(StringComparer.Ordinal)).ToArray();
         var replications = 0;
         foreach (var replication in ReplicationPages.Complete(store, batchId, scenarioCount, batch.PlannedReplications, withQueues: true))
@@ -94,6 +100,7 @@ internal sealed record BatchComparison(BatchRecord Batch, int Replications, bool
             {
                 var kpis = replication.RunsByPosition[s].Kpis;
                 appraisals[s]?.Add(baseKpis, kpis);
+                shifts[s]?.Add(baseKpis, kpis);
                 for (var k = 0; k < names[s].Count; k++)
                 {
                     // A KPI the run had no data for (no truck crossed, so no crossing time) counts in neither mean
@@ -157,7 +164,7 @@ internal sealed record BatchComparison(BatchRecord Batch, int Replications, bool
             }
 
             var queues = bands[s].Select(b => b.Value.ToBand(b.Key)).ToList();
-            outcomes.Add(new ScenarioOutcome(batch.Spec.Scenarios[s], s == basePosition, replications, kpis, comparisons, queues) { Appraisal = appraisals[s]?.ToOutcome() });
+            outcomes.Add(new ScenarioOutcome(batch.Spec.Scenarios[s], s == basePosition, replications, kpis, comparisons, queues) { Appraisal = appraisals[s]?.ToOutcome(), Trade = shifts[s]?.ToOutcome() });
         }
 
         // The rule the batch grain applied between rounds, on the same stored runs: the report says what the grain decided.

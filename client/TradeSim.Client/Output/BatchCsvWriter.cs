@@ -80,8 +80,32 @@ internal static class BatchCsvWriter
                     }
                 }
             }),
+            .. comparison.Scenarios.Any(s => s.Trade is not null) ? [Csv.WriteFile(Path.Combine(directory, "trade.csv"), o => WriteTrade(o, comparison))] : Array.Empty<string>(),
             .. comparison.Scenarios.Any(s => s.Appraisal is not null) ? [Csv.WriteFile(Path.Combine(directory, "appraisal.csv"), o => WriteAppraisal(o, comparison))] : Array.Empty<string>(),
         ];
+    }
+
+    /// <summary>One row per what-if and measure of the trade it creates and diverts against the baseline (see `TradeShift`).</summary>
+    private static void WriteTrade(TextWriter o, BatchComparison comparison)
+    {
+        Csv.Row(o, "batch", "scenario", "baseline", "measure", "mean", "sd", "ci_low", "ci_high", "n");
+        foreach (var s in comparison.Scenarios)
+        {
+            if (s.Trade is not { } t)
+            {
+                continue;
+            }
+
+            foreach (var (measure, stats) in new[]
+            {
+                ("created_t_per_year", t.CreatedTonnesPerYear),
+                ("diverted_t_per_year", t.DivertedTonnesPerYear),
+                ("elastic_created_t_per_year", t.ElasticCreatedTonnesPerYear),
+            })
+            {
+                Csv.Row(o, comparison.Batch.Id, s.Name, comparison.Baseline.Name, measure, stats.Mean, stats.StandardDeviation, stats.CiLow, stats.CiHigh, stats.N);
+            }
+        }
     }
 
     /// <summary>One row per appraised what-if and measure, with the terms it was appraised on (see `Appraisal`).</summary>

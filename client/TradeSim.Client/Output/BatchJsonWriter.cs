@@ -135,6 +135,16 @@ internal static class BatchJsonWriter
                 w.WriteEndObject();
             }
 
+            if (s.Trade is { } trade)
+            {
+                w.WriteStartObject("trade");
+                w.WriteString("definition", "tonnes a year against the baseline, per paired replication: created = change in tonnes delivered; diverted = per flow, the smaller of its gates' gains and losses; elastic_created = the part of created the trade response sets");
+                WriteSummary(w, "created_t_per_year", trade.CreatedTonnesPerYear);
+                WriteSummary(w, "diverted_t_per_year", trade.DivertedTonnesPerYear);
+                WriteSummary(w, "elastic_created_t_per_year", trade.ElasticCreatedTonnesPerYear);
+                w.WriteEndObject();
+            }
+
             if (s.Appraisal is { } appraisal)
             {
                 WriteAppraisal(w, appraisal);

@@ -104,11 +104,26 @@ internal static class BatchTextWriter
             var unchanged = s.VsBaseline.Count(k => k.UnchangedInEveryReplication);
             var quiet = s.VsBaseline.Count(k => !k.UnchangedInEveryReplication && !shown.Contains(k));
             o.WriteLine($"  ({unchanged} KPIs identical in every replication; {quiet} other changes not shown (not significant, or flows and routes); {added.Count} KPIs not in the baseline. All are in --json, --out and `tradesim export`.)");
+            if (s.Trade is { } trade)
+            {
+                WriteTrade(o, trade, c.Baseline.Name);
+            }
+
             if (s.Appraisal is { } appraisal)
             {
                 WriteAppraisal(o, appraisal, c.Baseline.Name);
             }
         }
+    }
+
+    private static void WriteTrade(TextWriter o, TradeShiftOutcome t, string baseline)
+    {
+        o.WriteLine($"  trade vs {baseline}, tonnes a year per paired replication: created = the change in tonnes delivered (of which the trade response sets elastic_created); diverted = tonnes that moved from one gate to another, flow by flow");
+        TextTable.Write(
+            o,
+            ["", "measure", "mean", "95% CI"],
+            [Row("created_t_per_year", t.CreatedTonnesPerYear), Row("diverted_t_per_year", t.DivertedTonnesPerYear), Row("elastic_created_t_per_year", t.ElasticCreatedTonnesPerYear)],
+            textColumns: 2);
     }
 
     private static void WriteAppraisal(TextWriter o, AppraisalOutcome a, string baseline)

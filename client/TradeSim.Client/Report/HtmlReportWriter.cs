@@ -130,6 +130,11 @@ internal static class HtmlReportWriter
         foreach (var scenario in others)
         {
             WriteComparisonTable(o, model, scenario);
+            if (scenario.Trade is { } trade)
+            {
+                WriteTrade(o, trade, c.Baseline.Name);
+            }
+
             if (scenario.Appraisal is { } appraisal)
             {
                 WriteAppraisal(o, appraisal, c.Baseline.Name);
@@ -193,6 +198,17 @@ internal static class HtmlReportWriter
         }
 
         o.Write("</table>\n");
+    }
+
+    /// <summary>The trade a what-if creates and diverts, under its comparison table.</summary>
+    private static void WriteTrade(TextWriter o, TradeShiftOutcome t, string baseline)
+    {
+        o.Write($"<p class=\"note\">Trade against {E(baseline)}, tonnes a year per paired replication. Created: the change in tonnes delivered; of it, the trade response to cost and time (trade_elasticity) sets the elastic part. Diverted: tonnes that moved from one gate to another, flow by flow.</p>\n");
+        o.Write("<table class=\"comparison trade\">\n<thead><tr><th>Trade (t a year)</th><th class=\"num\">mean</th><th class=\"num\">95% CI</th></tr></thead>\n<tbody>\n");
+        AppraisalRow(o, "trade created", t.CreatedTonnesPerYear, 0);
+        AppraisalRow(o, "of which by the trade response", t.ElasticCreatedTonnesPerYear, 0);
+        AppraisalRow(o, "trade diverted", t.DivertedTonnesPerYear, 0);
+        o.Write("</tbody>\n</table>\n");
     }
 
     /// <summary>A what-if's appraisal under its comparison table: the terms it was appraised on, then each measure's mean and 95% interval.</summary>
