@@ -311,7 +311,7 @@ public sealed class ScenarioOverridesTests
         var problem = ScenarioOverrides.CheckPath([BaselineLayer()], change);
 
         Assert.Equal(
-            "--set gates.nam-gaing.vn.lanes=4: unknown path: 'gates' has no key 'nam-gaing': expected one of nam-giang, bo-y, dak-blo, si-choang, po-to, gia-khau, cha-lo",
+            "--set gates.nam-gaing.vn.lanes=4: unknown path: 'gates' has no key 'nam-gaing': expected one of nam-giang, bo-y, dak-blo, si-choang, po-to, gia-khau, ma-lu-thang, cha-lo",
             problem);
     }
 
