@@ -87,7 +87,7 @@ internal static class SensitivityWriter
                     Number(e.Sigma),
                     e.Effects.ToString(CultureInfo.InvariantCulture),
                 }),
-                textColumns: 0);
+                textColumns: 2);
         }
     }
 

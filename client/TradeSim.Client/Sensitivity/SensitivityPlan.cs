@@ -277,7 +277,7 @@ internal static class SensitivityPlanner
                     continue;
                 }
 
-                var (input, problem) = Around(path, layers[l].Name, l, value, valid, request.Range);
+                var (input, problem) = Around(path, System.IO.Path.GetFileName(layers[l].Name), l, value, valid, request.Range);
                 if (input is null)
                 {
                     notes.Add($"{path}: not varied: {problem}");
@@ -329,7 +329,7 @@ internal static class SensitivityPlanner
 
             if (rangeText is null)
             {
-                var (input, problem) = Around(path, layers[found.Layer].Name, found.Layer, value, valid, request.Range);
+                var (input, problem) = Around(path, System.IO.Path.GetFileName(layers[found.Layer].Name), found.Layer, value, valid, request.Range);
                 if (input is null)
                 {
                     errors.Add($"{where}: {at}: {problem}");
@@ -363,7 +363,7 @@ internal static class SensitivityPlanner
             }
             else
             {
-                inputs.Add(new SensitivityInput(path, layers[found.Layer].Name, found.Layer, value, low, high, valid.Whole, null));
+                inputs.Add(new SensitivityInput(path, System.IO.Path.GetFileName(layers[found.Layer].Name), found.Layer, value, low, high, valid.Whole, null));
             }
         }
 
