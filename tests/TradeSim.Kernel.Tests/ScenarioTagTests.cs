@@ -1,6 +1,4 @@
-using System.Text.RegularExpressions;
-using YamlDotNet.Core;
-using YamlDotNet.Core.Tokens;
+using TradeSim.Kernel.Scenarios;
 
 namespace TradeSim.Kernel.Tests;
 
@@ -25,7 +23,7 @@ namespace TradeSim.Kernel.Tests;
 /// There are no exempt keys: the run settings (`start`, `days`, `step_minutes`) change the numbers a run reports, so
 /// they are tagged like the rest.
 /// </summary>
-public sealed partial class ScenarioTagTests
+public sealed class ScenarioTagTests
 {
     public static TheoryData<string> BundledScenarioFiles() => BaselineRuns.BundledScenarioFiles();
 
@@ -54,7 +52,7 @@ public sealed partial class ScenarioTagTests
         var untagged = ScenarioNumbers.Read(text.Replace(Tagged, "      lanes: 3", StringComparison.Ordinal)).Where(n => !n.Tagged).ToList();
 
         var number = Assert.Single(untagged);
-        Assert.Equal(new ScenarioNumber(line, "lanes", "3", Tagged: false), number);
+        Assert.Equal((line, "lanes", "3", false), (number.Line, number.Key, number.Value, number.Tagged));
     }
 
     [Fact]
@@ -190,129 +188,24 @@ public sealed partial class ScenarioTagTests
         Assert.Equal([(4, true), (7, false)], numbers);
     }
 
-    private static string ScenarioDirectory => BaselineRuns.ScenarioDirectory;
-}
-
-/// <summary>A number of a scenario file: its 1-based line, the key it is the value of (or the list's key), its text.</summary>
-internal sealed record ScenarioNumber(int Line, string Key, string Value, bool Tagged);
-
-/// <summary>Finds the numbers of a scenario text and whether a tag covers each (the rule of <see cref="ScenarioTagTests"/>).</summary>
-internal static partial class ScenarioNumbers
-{
-    public static IReadOnlyList<ScenarioNumber> Read(string text)
+    [Fact]
+    public void Assumption_IsTheNearestTag_NotAnyCoveringOne()
     {
-        var trailing = new Dictionary<int, string>();
-        var fullLine = new Dictionary<int, (int Column, string Text)>();
-        var lines = new SortedDictionary<int, (int Column, int Indent)>();
-        var sources = new List<(int Line, string Value)>();
-        var found = new List<(int Line, string Key, string Value)>();
+        const string Text = """
+            gates:                   # 000: the gates of the article
+              g:
+                lanes: 2             # assumption: two lanes
+                fee_usd: 15
+            carriers:                # assumption: the fleets are guessed
+              c:
+                trucks: 3            # FACTS: the fleet's size
+                kmh: 60
+            """;
 
-        var scanner = new Scanner(new StringReader(text), skipComments: false);
-        Token? previous = null;
-        var key = string.Empty;
-        var keyLine = 0;
-        while (scanner.MoveNext())
-        {
-            var token = scanner.Current!;
-            var line = (int)token.Start.Line;
-            var column = (int)token.Start.Column;
-            if (token is Comment comment)
-            {
-                if (comment.IsInline)
-                {
-                    trailing[line] = comment.Value;
-                }
-                else
-                {
-                    fullLine[line] = (column, comment.Value);
-                }
+        var numbers = ScenarioNumbers.Read(Text).Select(n => (n.Key, n.Column, n.Assumption)).ToList();
 
-                continue;
-            }
-
-            if (token is (Key or Scalar or BlockEntry or FlowMappingStart or FlowSequenceStart) && !lines.ContainsKey(line))
-            {
-                // A sequence entry's content sits one column in from its `-`, below the key that holds the list.
-                lines[line] = (column, token is BlockEntry ? column : column - 1);
-            }
-
-            if (token is Scalar scalar)
-            {
-                if (previous is Key)
-                {
-                    key = scalar.Value;
-                    keyLine = line;
-                }
-                else if (scalar.Style is not (ScalarStyle.Literal or ScalarStyle.Folded))
-                {
-                    if (key == "source" && previous is YamlDotNet.Core.Tokens.Value)
-                    {
-                        sources.Add((keyLine, scalar.Value));
-                    }
-
-                    if (NumberStart().IsMatch(scalar.Value))
-                    {
-                        found.Add((line, key, scalar.Value));
-                    }
-                }
-            }
-
-            previous = token;
-        }
-
-        int? Parent(int line)
-        {
-            var indent = lines[line].Indent;
-            foreach (var (candidate, at) in lines.Reverse())
-            {
-                if (candidate < line && at.Indent < indent)
-                {
-                    return candidate;
-                }
-            }
-
-            return null;
-        }
-
-        // A `source:` value counts as a comment on the key of the mapping that holds it.
-        var cited = sources.Where(s => IsTag(s.Value)).Select(s => Parent(s.Line)).OfType<int>().ToHashSet();
-
-        bool HeaderIsTag(int line)
-        {
-            var column = lines[line].Column;
-            for (var above = line - 1; fullLine.TryGetValue(above, out var header) && header.Column == column; above--)
-            {
-                if (IsTag(header.Text))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-
-        bool Covered(int line)
-        {
-            for (int? at = line; at is { } l; at = Parent(l))
-            {
-                if ((trailing.TryGetValue(l, out var comment) && IsTag(comment)) || cited.Contains(l) || HeaderIsTag(l))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-
-        return found.Select(n => new ScenarioNumber(n.Line, n.Key, n.Value, Covered(n.Line))).ToList();
+        Assert.Equal([("lanes", 12, true), ("fee_usd", 14, false), ("trucks", 13, false), ("kmh", 10, true)], numbers);
     }
 
-    private static bool IsTag(string comment) => Tag().IsMatch(comment);
-
-    /// <summary>A source number 000-004 standing alone (not part of 2000 or 1.004), FACTS, calibrated, or `assumption:` and a reason.</summary>
-    [GeneratedRegex(@"(?<![\w.])00[0-4](?!\d)|\bFACTS\b|(?i:\bcalibrated\b|\bassumption:\s*\S)")]
-    private static partial Regex Tag();
-
-    [GeneratedRegex(@"^[-+]?\.?\d")]
-    private static partial Regex NumberStart();
+    private static string ScenarioDirectory => BaselineRuns.ScenarioDirectory;
 }

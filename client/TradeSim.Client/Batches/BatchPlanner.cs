@@ -145,7 +145,7 @@ internal static class BatchPlanner
     {
         ArgumentNullException.ThrowIfNull(error);
         var source = error.Location.Source;
-        return source.StartsWith("--set ", StringComparison.Ordinal) || source.StartsWith("--sweep ", StringComparison.Ordinal)
+        return source.StartsWith("--set ", StringComparison.Ordinal) || source.StartsWith("--sweep ", StringComparison.Ordinal) || source.StartsWith("--input ", StringComparison.Ordinal)
             ? $"{source}: {error.Message}"
             : error.ToString();
     }
@@ -158,7 +158,7 @@ internal static class BatchPlanner
     /// layer. A bundled file, when one is involved, is the reference; the error is located at the first differing line
     /// of the other.
     /// </summary>
-    private static ScenarioError? TwoTexts(IReadOnlyList<ScenarioFile> files)
+    internal static ScenarioError? TwoTexts(IReadOnlyList<ScenarioFile> files)
     {
         var layers = files.SelectMany(f => f.LayerPaths.Select((path, i) => (Path: path, f.Layers[i].Name, f.Layers[i].Text, ExtendedBy: i + 1 < f.Layers.Count ? f.Layers[i + 1].Name : null)));
         foreach (var sameName in layers.GroupBy(l => Path.GetFileName(l.Path), StringComparer.Ordinal))

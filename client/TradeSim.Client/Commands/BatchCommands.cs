@@ -33,12 +33,12 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
     /// <summary>The environment variable that holds the cluster's connection string when `--cluster` has no value.</summary>
     public const string ClusterVariable = ClusterSiloProgram.ClusterVariable;
 
-    private static readonly Option<string> Database = CommandLineValues.Path("--db", "SQLite result database (created when missing)", () => DefaultDatabase);
+    internal static readonly Option<string> Database = CommandLineValues.Path("--db", "SQLite result database (created when missing)", () => DefaultDatabase);
 
     /// <summary>The database `compare` and `export` read: never created (a missing file is an error naming it).</summary>
     private static readonly Option<string> ReadDatabase = CommandLineValues.Path("--db", "SQLite result database to read", () => DefaultDatabase);
 
-    private static readonly Option<string?> Cluster = new("--cluster")
+    internal static readonly Option<string?> Cluster = new("--cluster")
     {
         Description = $"Use the silo cluster whose PostgreSQL this connection string names (no value: ${ClusterVariable}) instead of the embedded silo and --db",
         Arity = ArgumentArity.ZeroOrOne,
@@ -364,13 +364,19 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
     }
 
     /// <summary>Runs a stored batch on a silo started in this process, and reports it when it completes.</summary>
-    private int RunEmbedded(SqliteResultStore store, long id, int workers, ComparisonOutput output, bool withMetrics)
+    private int RunEmbedded(SqliteResultStore store, long id, int workers, ComparisonOutput output, bool withMetrics) =>
+        RunEmbedded(store, id, workers, (s, i, p) => Report(s, i, p, output), withMetrics);
+
+    /// <summary>Runs a stored batch on a silo started in this process, and hands it to <paramref name="report"/> when it completes.</summary>
+    internal int RunEmbedded(SqliteResultStore store, long id, int workers, Func<IResultStore, long, BatchProgressBar, int> report, bool withMetrics)
     {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(report);
         var progress = new BatchProgressBar(console.Stderr, console.StderrIsTerminal, id);
         if (store.LoadBatch(id).Status == BatchStatus.Complete)
         {
             // Nothing to run: report it again as it was reported.
-            return Report(store, id, progress, output);
+            return report(store, id, progress);
         }
 
         FollowOutcome outcome;
@@ -410,7 +416,7 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
             // Complete: every result is in the store, so the report is written while the silo stops.
             try
             {
-                return Report(store, id, progress, output);
+                return report(store, id, progress);
             }
             finally
             {
@@ -420,12 +426,18 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
     }
 
     /// <summary>Follows a batch that the cluster's silos run, and reports it when it completes.</summary>
-    private int FollowInCluster(ClusterDatabase database, PostgresResultStore store, long id, ComparisonOutput output, bool withMetrics)
+    private int FollowInCluster(ClusterDatabase database, PostgresResultStore store, long id, ComparisonOutput output, bool withMetrics) =>
+        FollowInCluster(database, store, id, (s, i, p) => Report(s, i, p, output), withMetrics);
+
+    /// <summary>Follows a batch that the cluster's silos run, and hands it to <paramref name="report"/> when it completes.</summary>
+    internal int FollowInCluster(ClusterDatabase database, PostgresResultStore store, long id, Func<IResultStore, long, BatchProgressBar, int> report, bool withMetrics)
     {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(report);
         var progress = new BatchProgressBar(console.Stderr, console.StderrIsTerminal, id);
         if (store.LoadBatch(id).Status == BatchStatus.Complete)
         {
-            return Report(store, id, progress, output);
+            return report(store, id, progress);
         }
 
         var outcome = FollowOutcome.Stopped;
@@ -452,7 +464,7 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
             return ExitCodes.Interrupted;
         }
 
-        return Report(store, id, progress, output);
+        return report(store, id, progress);
     }
 
     private int Report(IResultStore store, long id, BatchProgressBar progress, ComparisonOutput output)
@@ -515,7 +527,7 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
     /// The cluster connection string: `--cluster VALUE`, or `--cluster` alone (or, when <paramref name="required"/>,
     /// nothing) with $TRADESIM_CLUSTER. Null when the command should use the embedded silo.
     /// </summary>
-    private static string? ClusterConnectionString(ParseResult parse, out string? problem, bool required = false)
+    internal static string? ClusterConnectionString(ParseResult parse, out string? problem, bool required = false)
     {
         problem = null;
         var given = parse.GetResult(Cluster) is not null;
@@ -538,7 +550,7 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
         return value;
     }
 
-    private int WithCluster(string connectionString, Func<ClusterDatabase, PostgresResultStore, int> action)
+    internal int WithCluster(string connectionString, Func<ClusterDatabase, PostgresResultStore, int> action)
     {
         try
         {
@@ -572,7 +584,7 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
         return connection is not null ? WithCluster(connection, (_, store) => action(store)) : WithStore(parse.GetValue(ReadDatabase)!, create: false, action);
     }
 
-    private int WithStore(string path, bool create, Func<SqliteResultStore, int> action)
+    internal int WithStore(string path, bool create, Func<SqliteResultStore, int> action)
     {
         try
         {
@@ -592,13 +604,13 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
         }
     }
 
-    private int Fail(string message)
+    internal int Fail(string message)
     {
         console.Stderr.WriteLine(CommandLineValues.EscapeControls($"error: {message}"));
         return ExitCodes.BadInput;
     }
 
-    private int Fail(OutputProblem problem)
+    internal int Fail(OutputProblem problem)
     {
         console.Stderr.WriteLine(CommandLineValues.EscapeControls($"error: {problem.Message}"));
         return problem.ExitCode;

@@ -127,6 +127,7 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter errors, Stream s
         root.Subcommands.Add(batches.Batch());
         root.Subcommands.Add(batches.Compare());
         root.Subcommands.Add(batches.Export());
+        root.Subcommands.Add(new SensitivityCommand(console, _runner, batches).Build());
         root.Subcommands.Add(batches.ClusterCommand());
         root.Subcommands.Add(GenerateCommand());
         return root;

@@ -592,7 +592,7 @@ internal static class HtmlReportWriter
     /// The page's only styling. System fonts (nothing to download), a 1200 px column, right-aligned tabular figures,
     /// and the classes the SVG charts use.
     /// </summary>
-    private const string Stylesheet =
+    internal const string Stylesheet =
         """
         :root { --ink: #1f2328; --muted: #59636e; --rule: #d8dee4; --panel: #f6f8fa; --accent: #0072B2; }
         * { box-sizing: border-box; }

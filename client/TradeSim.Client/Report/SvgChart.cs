@@ -23,6 +23,9 @@ internal sealed record ShadedDays(int FromDay, int ToDay, string Label, string C
 /// <summary>One series of a forest plot: an effect (mean and 95% interval, in percent) per row, null where it has none.</summary>
 internal sealed record ForestSeries(string Name, string Colour, IReadOnlyList<BarValue?> Effects);
 
+/// <summary>One row of a tornado chart: μ* with its 95% interval, and μ, whose sign puts the bar on its side.</summary>
+internal readonly record struct TornadoBar(double MuStar, double Low, double High, double Mu);
+
 /// <summary>One scenario's daily series: the mean line and the band drawn around it (its Low and High per day).</summary>
 internal sealed record BandSeries(string Name, string Colour, IReadOnlyList<double> Mean, IReadOnlyList<double> Low, IReadOnlyList<double> High);
 
@@ -263,6 +266,70 @@ internal static class SvgChart
         {
             svg.Line(X(tick), plotTop, X(tick), plotBottom, "c-grid");
             svg.Text(X(tick), plotBottom + 16, scale.Label(tick) + "%", "c-tick", "middle");
+        }
+
+        svg.Line(X(0), plotTop, X(0), plotBottom, "c-axis");
+        svg.Text((left + right) / 2, plotBottom + 34, frame.ValueLabel, "c-axis-title", "middle");
+        return svg.Finish();
+    }
+
+    /// <summary>
+    /// A tornado chart of a sensitivity analysis: one row per input, largest first, a bar from zero to μ* (the mean
+    /// absolute elementary effect) drawn on the side of μ's sign (right: raising the input raises the KPI on average),
+    /// with μ*'s 95% interval as a whisker on the same side, and a rule at zero. A row without an effect is left empty.
+    /// </summary>
+    public static string Tornado(ChartFrame frame, IReadOnlyList<string> rows, IReadOnlyList<TornadoBar> bars, (string Name, string Colour) raises, (string Name, string Colour) lowers)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(bars);
+        var rowHeight = 24.0;
+        var labelWidth = Math.Min(frame.Width * 0.42, 420);
+        var height = 70 + (rows.Count * rowHeight) + 40;
+        var svg = Open(frame with { Height = height });
+        var left = labelWidth + 12;
+        var right = frame.Width - 16;
+        var reach = bars.SelectMany(b => new[] { b.MuStar, b.High }).Where(double.IsFinite).Append(0).Max();
+        var scale = AxisScale.Covering(-reach, reach, 6);
+        var plotTop = Legend(svg, left, 40, right, [raises, lowers], lineSwatch: false) + 10;
+        var plotBottom = plotTop + (rows.Count * rowHeight);
+        double X(double value) => left + (scale.Fraction(value) * (right - left));
+        for (var r = 0; r < rows.Count; r++)
+        {
+            var top = plotTop + (r * rowHeight);
+            if (r % 2 == 0)
+            {
+                svg.Rect(0, top, right, rowHeight, "c-stripe");
+            }
+
+            svg.Text(labelWidth, top + (rowHeight / 2) + 4, ReportText.Wrap(rows[r], labelWidth - 8, LabelSize, 1)[0], "c-label", "end");
+            if (r >= bars.Count || !double.IsFinite(bars[r].MuStar))
+            {
+                continue;
+            }
+
+            var b = bars[r];
+            var side = b.Mu < 0 ? -1 : 1;
+            var (name, colour) = side > 0 ? raises : lowers;
+            var tooltip = string.Create(CultureInfo.InvariantCulture, $"{rows[r]}: mu* {b.MuStar:G4} (95% CI {b.Low:G4} to {b.High:G4}), mu {b.Mu:G4}: {name}");
+            var x0 = X(0);
+            var x1 = X(side * b.MuStar);
+            svg.Rect(Math.Min(x0, x1), top + 5, Math.Abs(x1 - x0), rowHeight - 10, "c-bar", colour, tooltip);
+            if (double.IsFinite(b.Low) && double.IsFinite(b.High))
+            {
+                var y = top + (rowHeight / 2);
+                svg.Line(X(side * b.Low), y, X(side * b.High), y, "c-whisker");
+                svg.Line(X(side * b.Low), y - 4, X(side * b.Low), y + 4, "c-whisker");
+                svg.Line(X(side * b.High), y - 4, X(side * b.High), y + 4, "c-whisker");
+            }
+        }
+
+        foreach (var tick in scale.Ticks)
+        {
+            svg.Line(X(tick), plotTop, X(tick), plotBottom, "c-grid");
+
+            // Both sides count the size of an effect: the axis reads μ* either way.
+            svg.Text(X(tick), plotBottom + 16, scale.Label(Math.Abs(tick)), "c-tick", "middle");
         }
 
         svg.Line(X(0), plotTop, X(0), plotBottom, "c-axis");

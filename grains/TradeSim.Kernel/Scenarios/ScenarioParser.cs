@@ -6,7 +6,16 @@ namespace TradeSim.Kernel.Scenarios;
 public sealed record ScenarioParseResult(ScenarioDefinition? Definition, IReadOnlyList<ScenarioError> Errors)
 {
     public bool Succeeded => Definition is not null && Errors.Count == 0;
+
+    /// <summary>
+    /// The range the parser accepts for each number it read, keyed by where the number is written: the one statement of
+    /// what a value may be, so a caller that varies values (`tradesim sensitivity`) keeps them valid without a second copy.
+    /// </summary>
+    public IReadOnlyDictionary<SourceLocation, NumberRange> NumberRanges { get; init; } = new Dictionary<SourceLocation, NumberRange>();
 }
+
+/// <summary>The values a scenario number may take: from <paramref name="Min"/> to <paramref name="Max"/>, whole numbers only when <paramref name="Whole"/>.</summary>
+public readonly record struct NumberRange(double Min, double Max, bool Whole);
 
 /// <summary>
 /// Turns scenario text into a <see cref="ScenarioDefinition"/>. Pure: it is handed the text of every layer
@@ -60,10 +69,11 @@ public static class ScenarioParser
             return new ScenarioParseResult(null, errors);
         }
 
-        var definition = new DefinitionBuilder(errors).Build((YamlMapping)merged);
+        var builder = new DefinitionBuilder(errors);
+        var definition = builder.Build((YamlMapping)merged);
         if (errors.Count > 0)
         {
-            return new ScenarioParseResult(null, errors);
+            return new ScenarioParseResult(null, errors) { NumberRanges = builder.Ranges };
         }
 
         // A what-if's volumes are those its first layer states for the first layer's network: that layer alone is the
@@ -73,7 +83,7 @@ public static class ScenarioParser
             definition = definition! with { Reference = reference };
         }
 
-        return new ScenarioParseResult(definition, errors);
+        return new ScenarioParseResult(definition, errors) { NumberRanges = builder.Ranges };
     }
 
     public static ScenarioParseResult Parse(string sourceName, string text) => Parse([new ScenarioSource(sourceName, text)]);
@@ -89,6 +99,9 @@ public static class ScenarioParser
 
     private sealed class DefinitionBuilder(List<ScenarioError> errors)
     {
+        /// <summary>Every number read, by location, with the range it was checked against.</summary>
+        public Dictionary<SourceLocation, NumberRange> Ranges { get; } = [];
+
         private readonly HashSet<string> _commodityIds = new(StringComparer.Ordinal);
         private readonly Dictionary<string, NodeDefinition> _nodes = new(StringComparer.Ordinal);
         private readonly HashSet<string> _carrierIds = new(StringComparer.Ordinal);
@@ -884,6 +897,7 @@ public static class ScenarioParser
                 return fallback;
             }
 
+            Ranges[node.Location] = new NumberRange(min, max, Whole: true);
             if (node is YamlScalar s && long.TryParse(s.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
             {
                 if (value >= min && value <= max)
@@ -933,6 +947,7 @@ public static class ScenarioParser
 
         private double? ParseDouble(YamlTreeNode node, string what, double min, double max)
         {
+            Ranges[node.Location] = new NumberRange(min, max, Whole: false);
             if (node is YamlScalar s && double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
             {
                 if (value >= min && value <= max)
