@@ -9,8 +9,12 @@ namespace TradeSim.Grains.Abstractions;
 /// </summary>
 public interface IBatchGrain : IGrainWithIntegerKey
 {
-    /// <summary>Starts the batch, or resumes it (status `running`), and returns its progress.</summary>
-    [ResponseTimeout("00:00:15")]
+    /// <summary>
+    /// Starts the batch, or resumes it (status `running`), and returns its progress. Activation reads every scenario's
+    /// resolved text from the store: a sensitivity design of some 2,000 scenarios took over 15 s on a loaded 2-core
+    /// machine, so the start may take a minute.
+    /// </summary>
+    [ResponseTimeout("00:01:00")]
     Task<BatchProgress> Start();
 
     /// <summary>The batch's progress; interleaved (it only reads), so following a batch never waits behind its work.</summary>

@@ -367,8 +367,12 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
     private int RunEmbedded(SqliteResultStore store, long id, int workers, ComparisonOutput output, bool withMetrics) =>
         RunEmbedded(store, id, workers, (s, i, p) => Report(s, i, p, output), withMetrics);
 
-    /// <summary>Runs a stored batch on a silo started in this process, and hands it to <paramref name="report"/> when it completes.</summary>
-    internal int RunEmbedded(SqliteResultStore store, long id, int workers, Func<IResultStore, long, BatchProgressBar, int> report, bool withMetrics)
+    /// <summary>
+    /// Runs a stored batch on a silo started in this process, and hands it to <paramref name="report"/> when it
+    /// completes. <paramref name="command"/> is the command that resumes it (`batch`, or `sensitivity` for a design's
+    /// batch, whose resume reports the ranking rather than a comparison).
+    /// </summary>
+    internal int RunEmbedded(SqliteResultStore store, long id, int workers, Func<IResultStore, long, BatchProgressBar, int> report, bool withMetrics, string command = "batch")
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(report);
@@ -389,7 +393,7 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
             }
             catch (OperationCanceledException) when (console.Cancellation.IsCancellationRequested)
             {
-                console.Stderr.WriteLine($"interrupted before the batch started: batch {id} is kept in {store.Location}; run it with `tradesim batch --resume {id} --db {store.Location}`");
+                console.Stderr.WriteLine($"interrupted before the batch started: batch {id} is kept in {store.Location}; run it with `tradesim {command} --resume {id} --db {store.Location}`");
                 store.SetStatus(id, BatchStatus.Interrupted);
                 return ExitCodes.Interrupted;
             }
@@ -409,7 +413,7 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
             {
                 stopped.GetAwaiter().GetResult();
                 var (done, total) = Counts(store, id);
-                console.Stderr.WriteLine($"interrupted: batch {id} keeps {done} of {total} runs in {store.Location}; finish it with `tradesim batch --resume {id} --db {store.Location}`");
+                console.Stderr.WriteLine($"interrupted: batch {id} keeps {done} of {total} runs in {store.Location}; finish it with `tradesim {command} --resume {id} --db {store.Location}`");
                 return ExitCodes.Interrupted;
             }
 
@@ -430,7 +434,7 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
         FollowInCluster(database, store, id, (s, i, p) => Report(s, i, p, output), withMetrics);
 
     /// <summary>Follows a batch that the cluster's silos run, and hands it to <paramref name="report"/> when it completes.</summary>
-    internal int FollowInCluster(ClusterDatabase database, PostgresResultStore store, long id, Func<IResultStore, long, BatchProgressBar, int> report, bool withMetrics)
+    internal int FollowInCluster(ClusterDatabase database, PostgresResultStore store, long id, Func<IResultStore, long, BatchProgressBar, int> report, bool withMetrics, string command = "batch")
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(report);
@@ -460,7 +464,7 @@ internal sealed class BatchCommands(CliConsole console, ReplicationRunner runner
         if (outcome != FollowOutcome.Complete)
         {
             var (done, total) = Counts(store, id);
-            console.Stderr.WriteLine($"stopped following batch {id} ({done} of {total} runs done): the cluster goes on running it; follow it again with `tradesim batch --resume {id} --cluster`");
+            console.Stderr.WriteLine($"stopped following batch {id} ({done} of {total} runs done): the cluster goes on running it; follow it again with `tradesim {command} --resume {id} --cluster`");
             return ExitCodes.Interrupted;
         }
 

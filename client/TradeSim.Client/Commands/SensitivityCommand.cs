@@ -9,6 +9,7 @@ using TradeSim.Client.Sensitivity;
 using TradeSim.Grains.Batches;
 using TradeSim.Grains.Runs;
 using TradeSim.Grains.Storage;
+using TradeSim.Kernel;
 using TradeSim.Kernel.Scenarios;
 using TradeSim.Silo.Hosting;
 
@@ -126,7 +127,7 @@ internal sealed class SensitivityCommand(CliConsole console, ReplicationRunner r
 
             if (r.GetValue(design.Kpis) is not { Length: > 0 })
             {
-                r.AddError("expected at least one --kpi NAME, e.g. --kpi gate.nam-giang.hours_to_cross_mean");
+                r.AddError($"expected at least one --kpi NAME, e.g. --kpi {KpiCatalogue.GateHoursToCrossMean.NameFor("nam-giang")}");
             }
         });
         command.SetAction(parse => Run(parse, design, new Outputs(parse.GetValue(json), parse.GetValue(csv), parse.GetValue(report)), parse.GetValue(workers), parse.GetValue(dryRun), parse.GetValue(resume)));
@@ -158,9 +159,9 @@ internal sealed class SensitivityCommand(CliConsole console, ReplicationRunner r
         {
             return cluster is not null
                 ? batches.WithCluster(cluster, (database, store) => Stored(store, id, design) is not { } plan ? ExitCodes.BadInput
-                    : batches.FollowInCluster(database, store, id, (s, i, p) => Report(s, i, p, plan, outputs), withMetrics: false))
+                    : batches.FollowInCluster(database, store, id, (s, i, p) => Report(s, i, p, plan, outputs), withMetrics: false, command: "sensitivity"))
                 : batches.WithStore(parse.GetValue(BatchCommands.Database)!, create: false, store => Stored(store, id, design) is not { } plan ? ExitCodes.BadInput
-                    : batches.RunEmbedded(store, id, workers, (s, i, p) => Report(s, i, p, plan, outputs), withMetrics: false));
+                    : batches.RunEmbedded(store, id, workers, (s, i, p) => Report(s, i, p, plan, outputs), withMetrics: false, command: "sensitivity"));
         }
 
         var request = design.Request(parse);
@@ -191,7 +192,7 @@ internal sealed class SensitivityCommand(CliConsole console, ReplicationRunner r
                 console.Stderr.WriteLine(created
                     ? $"batch {batchId}: sensitivity of {Described(newPlan)}, submitted to the cluster at {store.Location}"
                     : $"batch {batchId}: the same sensitivity batch was submitted before: following it (nothing new is created)");
-                return batches.FollowInCluster(database, store, batchId, (s, i, p) => Report(s, i, p, newPlan, outputs), withMetrics: false);
+                return batches.FollowInCluster(database, store, batchId, (s, i, p) => Report(s, i, p, newPlan, outputs), withMetrics: false, command: "sensitivity");
             });
         }
 
@@ -200,7 +201,7 @@ internal sealed class SensitivityCommand(CliConsole console, ReplicationRunner r
         {
             var (batchId, _) = store.CreateBatch(spec, request.Replications, DateTimeOffset.UtcNow);
             console.Stderr.WriteLine($"batch {batchId}: sensitivity of {Described(newPlan)}, results in {dbPath}");
-            return batches.RunEmbedded(store, batchId, workers, (s, i, p) => Report(s, i, p, newPlan, outputs), withMetrics: false);
+            return batches.RunEmbedded(store, batchId, workers, (s, i, p) => Report(s, i, p, newPlan, outputs), withMetrics: false, command: "sensitivity");
         });
     }
 
