@@ -60,7 +60,11 @@ internal sealed record SensitivityPlan(
     IReadOnlyList<BatchScenario> Scenarios,
     IReadOnlyList<string> Notes)
 {
-    /// <summary>The option whose layers carry a design point's values (their names start with it).</summary>
+    /// <summary>
+    /// The option whose layers carry a design point's values (their names start with it). The kernel knows them by
+    /// that name (<see cref="ScenarioSource.AssumptionLayerPrefix"/>): a varied assumption of the baseline is part of
+    /// the reference its what-ifs' trade responds against, so varying it moves no stated volume.
+    /// </summary>
     public const string LayerOption = "--input";
 
     /// <summary>Scenarios per design point: the scenario, and the compared one with `--versus`.</summary>

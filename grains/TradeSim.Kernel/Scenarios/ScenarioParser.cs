@@ -76,9 +76,16 @@ public static class ScenarioParser
             return new ScenarioParseResult(null, errors) { NumberRanges = builder.Ranges };
         }
 
-        // A what-if's volumes are those its first layer states for the first layer's network: that layer alone is the
-        // reference its trade responds against.
-        if (layers.Count > 1 && Parse([layers[0]]) is { Succeeded: true, Definition: { } reference })
+        // A what-if's volumes are those its first layer states for the first layer's network: that layer, with the
+        // assumption layers directly above it (ScenarioSource.AssumptionLayerPrefix), is the reference its trade
+        // responds against. A scenario that is all reference has none: its volumes are as stated.
+        var referenceLayers = 1;
+        while (referenceLayers < layers.Count && layers[referenceLayers].IsAssumption)
+        {
+            referenceLayers++;
+        }
+
+        if (referenceLayers < layers.Count && Parse([.. layers.Take(referenceLayers)]) is { Succeeded: true, Definition: { } reference })
         {
             definition = definition! with { Reference = reference };
         }

@@ -13,4 +13,15 @@ public sealed record ScenarioError(SourceLocation Location, string Message)
 }
 
 /// <summary>One layer of scenario text: a file's name and its content. Later layers override earlier ones.</summary>
-public sealed record ScenarioSource(string Name, string Text);
+public sealed record ScenarioSource(string Name, string Text)
+{
+    /// <summary>
+    /// The name prefix of a layer that changes an assumption about the world rather than making a what-if (the
+    /// layers `tradesim sensitivity` writes, `--input PATH=VALUE`). Directly above the first layer, such a layer is part
+    /// of the reference the trade responds against: the stated volumes are observed ones, and they hold whichever
+    /// value of an assumed number is the true one.
+    /// </summary>
+    public const string AssumptionLayerPrefix = "--input ";
+
+    public bool IsAssumption => Name.StartsWith(AssumptionLayerPrefix, StringComparison.Ordinal);
+}
