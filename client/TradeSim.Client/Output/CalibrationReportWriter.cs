@@ -14,7 +14,9 @@ internal static class CalibrationReportWriter
         foreach (var row in report.Rows)
         {
             var s = row.Modelled;
-            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {row.Target.Id,-26} observed {row.Target.Observed,12:G6}  modeled {s.Mean,12:G6}  95% CI [{s.CiLow:G6}, {s.CiHigh:G6}]  error {row.RelativeError,7:P2}  {(report.IsWithinTolerance(row) ? "ok" : "MISS")}"));
+            // A target observed over a period of its own says so; the others are the heading's.
+            var own = row.Period.From != p.From || row.Period.To != p.To ? string.Create(CultureInfo.InvariantCulture, $"  ({row.Period.From:yyyy-MM-dd} to {row.Period.To:yyyy-MM-dd})") : string.Empty;
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {row.Target.Id,-26} observed {row.Target.Observed,12:G6}  modeled {s.Mean,12:G6}  95% CI [{s.CiLow:G6}, {s.CiHigh:G6}]  error {row.RelativeError,7:P2}  {(report.IsWithinTolerance(row) ? "ok" : "MISS")}{own}"));
         }
     }
 
@@ -40,6 +42,8 @@ internal static class CalibrationReportWriter
             w.WriteStartObject();
             w.WriteString("name", t.Id);
             w.WriteString("description", t.Description);
+            w.WriteString("from", row.Period.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            w.WriteString("to", row.Period.To.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             w.WriteNumber("observed", t.Observed);
             w.WriteNumber("modeled_mean", s.Mean);
             w.WriteNumber("modeled_sd", s.StandardDeviation);
