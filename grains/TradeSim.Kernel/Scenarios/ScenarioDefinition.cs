@@ -314,6 +314,12 @@ public sealed record CalibrationTargetDefinition(
     /// section's period.
     /// </summary>
     public CalibrationPeriod? Period { get; init; }
+
+    /// <summary>
+    /// A held-out figure (`held_out: true`): reported with its error, but no input was set from it and it does not
+    /// decide whether the calibration passes, so it stays an honest test of the model's prediction.
+    /// </summary>
+    public bool HeldOut { get; init; }
 }
 
 /// <summary>A calibration period, first and last day included.</summary>

@@ -803,7 +803,7 @@ public static class ScenarioParser
                     }
 
                     var what = $"calibration target '{key.Value}'";
-                    CheckKeys(t2, ["description", "observed", "metric", "gate", "traffic", "importer", "nationality", "from", "to", "source"], what);
+                    CheckKeys(t2, ["description", "observed", "metric", "gate", "traffic", "importer", "nationality", "from", "to", "held_out", "source"], what);
                     var metricText = RequiredString(t2, "metric", what) ?? string.Empty;
                     CalibrationMetric? metric = metricText switch
                     {
@@ -870,6 +870,7 @@ public static class ScenarioParser
                     {
                         Nationality = nationality,
                         Period = period,
+                        HeldOut = Bool(t2, "held_out", false),
                     });
                 }
             }
