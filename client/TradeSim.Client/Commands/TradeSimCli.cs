@@ -342,6 +342,11 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter errors, Stream s
             // time and are added in replication order, so memory holds one block's measures, not every run's result,
             // and the sums are the same on any number of cores.
             var block = new double[Math.Min(n, CalibrationBlock)][];
+
+            // Runs are CPU-bound: as many at once as there are cores. Left to itself the thread pool adds threads while
+            // long runs hold its workers (a busy machine makes every run long), and each thread holds a run's memory:
+            // under a 32 MB heap that ran out.
+            var cores = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
             for (var group = 0; group < periods.Count; group++)
             {
                 var g = group;
@@ -349,7 +354,7 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter errors, Stream s
                 {
                     var count = Math.Min(block.Length, n - start);
                     var first = start;
-                    Parallel.For(0, count, i => block[i] = tally.Measure(g, _runner.Run(new RunRequest(file.Layers, masterSeed, first + i, periods[g]))));
+                    Parallel.For(0, count, cores, i => block[i] = tally.Measure(g, _runner.Run(new RunRequest(file.Layers, masterSeed, first + i, periods[g]))));
                     for (var i = 0; i < count; i++)
                     {
                         tally.Add(g, block[i]);
