@@ -490,7 +490,8 @@ internal sealed class CarrierModel
             _loadKg[truck],
             _loadKg[truck] * flow.ValueUsdPerKg,
             flow.Traffic,
-            maxClosureWait));
+            maxClosureWait,
+            _flow[truck]));
         _phase[truck] = PhaseAtGate;
         _nextTime[truck] = double.PositiveInfinity;
         _gateArrival[truck] = now;

@@ -123,6 +123,24 @@ internal sealed class PostSpec
 
     public required double[] ServiceCv { get; init; }
 
+    /// <summary>Mean hours of a non-truck vehicle's check at the vehicle lanes.</summary>
+    public double VehicleServiceMeanHours { get; init; }
+
+    public double VehicleServiceCv { get; init; }
+
+    /// <summary>Immigration counters clearing persons (0: the post clears none).</summary>
+    public int ImmigrationCounters { get; init; }
+
+    public double ImmigrationMeanHours { get; init; }
+
+    public double ImmigrationCv { get; init; }
+
+    /// <summary>Loaded transit trips one customs declaration lodged here covers (0: the post lodges none).</summary>
+    public double TripsPerDeclaration { get; init; }
+
+    /// <summary>Hours the processing of a declaration adds to the service of its lot's first truck.</summary>
+    public double DeclarationHours { get; init; }
+
     public bool OpenAllDay => OpenHour <= 0 && CloseHour >= 24;
 
     /// <summary>The mean wait for opening of a truck arriving at a random time of day: the closed share of the day times half its closed hours.</summary>
@@ -232,6 +250,9 @@ internal sealed class GateSpec
         return wait;
     }
 
+    /// <summary>Persons and their non-truck vehicles crossing the gate; null: trucks only.</summary>
+    public TravellerSpec? Travellers { get; init; }
+
     /// <summary>Expected crossing hours of an empty truck with empty queues, entering at post 0 or post 1.</summary>
     public required double[] BaseCrossingHours { get; init; }
 
@@ -247,6 +268,23 @@ internal sealed class GateSpec
 
     /// <summary>Expected crossing hours with empty queues for a truck carrying <paramref name="commodity"/> (-1: empty).</summary>
     public double CrossingHours(int entry, int commodity) => ClearanceHours(entry, commodity) + TransferHours;
+}
+
+/// <summary>
+/// A gate's travellers, compiled: non-truck vehicles arriving at each entry post as a Poisson process, each with
+/// 1 + Poisson(<see cref="PersonsPerVehicle"/> - 1) persons of nationalities drawn by weight.
+/// </summary>
+internal sealed class TravellerSpec
+{
+    /// <summary>Non-truck vehicles an hour arriving at post 0 and at post 1 (each entering there).</summary>
+    public required double[] VehiclesPerHour { get; init; }
+
+    public required double PersonsPerVehicle { get; init; }
+
+    public required string[] Nationalities { get; init; }
+
+    /// <summary>The nationalities' cumulative shares (the last is 1): a uniform draw below entry k is nationality k.</summary>
+    public required double[] NationalityCumulative { get; init; }
 }
 
 internal sealed record CarrierSpec(

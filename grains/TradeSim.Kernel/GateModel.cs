@@ -8,7 +8,9 @@ namespace TradeSim.Kernel;
 /// served at the post it enters by, moves across, and is served at the other post. Inside a step the gate runs its own
 /// small discrete-event loop in continuous time (arrivals, service completions, openings), so waiting times do not
 /// depend on the step length. Arrivals come in through <see cref="Inbox"/>; released trucks go out through
-/// <see cref="Outbox"/>.
+/// <see cref="Outbox"/>. A gate with travellers also runs their arrivals: non-truck vehicles join the trucks' lanes and
+/// queues (the gate owns them from arrival to release), and their persons queue at each post's immigration counters, a
+/// resource of their own. Persons and vehicles are slots in pools that grow only to the most at the gate at once.
 /// </summary>
 internal sealed class GateModel
 {
@@ -18,11 +20,39 @@ internal sealed class GateModel
     private const int EventReleaseAfterClosure = 3;
     private const int EventClosureStart = 4;
     private const int EventClosureEnd = 5;
+    private const int EventTravellers = 6;
+    private const int EventPersonArrival = 7;
+    private const int EventCounterDone = 8;
+
+    /// <summary>The commodity of a visit that is a non-truck vehicle (-1 is an empty truck).</summary>
+    private const int NonTruckVehicle = -2;
 
     private readonly GateSpec _spec;
     private readonly RandomStream[] _serviceStreams;
     private readonly double _warmupEnd;
     private readonly int _commodityEmpty;
+    private readonly int _serviceVehicle;
+
+    // Per post, mean service hours and cv by service index: commodities, then empty trucks, then non-truck vehicles.
+    private readonly double[][] _serviceMean = new double[2][];
+    private readonly double[][] _serviceCv = new double[2][];
+
+    // Non-truck vehicles queued at each post: the trucks' queue is the rest.
+    private readonly int[] _queuedVehicles = new int[2];
+
+    // Travellers (null without): per entry post the arrival stream, per post the immigration and vehicle-check streams.
+    private readonly TravellerSpec? _travellers;
+    private readonly RandomStream[]? _arrivalStreams;
+    private readonly RandomStream[]? _immigrationStreams;
+    private readonly RandomStream[]? _vehicleStreams;
+    private PersonVisit[] _persons = [];
+    private Ring<int> _freePersons;
+    private readonly Ring<int>[] _counterQueues = new Ring<int>[2];
+    private readonly int[] _busyCounters = new int[2];
+
+    // Customs lots per post and flow (the last entry for trucks of no known flow): trips lodged and declarations lodged.
+    private readonly long[][] _lotTrips = new long[2][];
+    private readonly long[][] _lots = new long[2][];
 
     private readonly Ring<int>[] _queues = new Ring<int>[2];
     private readonly int[] _busyLanes = new int[2];
@@ -43,11 +73,21 @@ internal sealed class GateModel
 
     private readonly int _index;
 
-    public GateModel(int index, GateSpec spec, int commodityCount, ulong seed, int replication, double warmupEnd, int statisticsDays)
+    public GateModel(int index, GateSpec spec, int commodityCount, ulong seed, int replication, double warmupEnd, int statisticsDays, int flowCount = 0)
     {
         _index = index;
         _spec = spec;
         _commodityEmpty = commodityCount;
+        _serviceVehicle = commodityCount + 1;
+        for (var p = 0; p < 2; p++)
+        {
+            var post = spec.Posts[p];
+            _serviceMean[p] = [.. post.ServiceMeanHours, post.VehicleServiceMeanHours];
+            _serviceCv[p] = [.. post.ServiceCv, post.VehicleServiceCv];
+            _lotTrips[p] = new long[flowCount + 1];
+            _lots[p] = new long[flowCount + 1];
+        }
+
         _warmupEnd = warmupEnd;
         _serviceStreams = [RandomStream.For(seed, replication, spec.Id, "service:" + spec.Posts[0].Country), RandomStream.For(seed, replication, spec.Id, "service:" + spec.Posts[1].Country)];
         _queues[0] = new Ring<int>(64);
@@ -61,6 +101,40 @@ internal sealed class GateModel
 
         _heap = new GateEvent[64];
         _closureFound = new bool[spec.Closures.Length];
+        _counterQueues[0] = new Ring<int>(4);
+        _counterQueues[1] = new Ring<int>(4);
+        _freePersons = new Ring<int>(4);
+        _travellers = spec.Travellers;
+        if (_travellers is { } t)
+        {
+            // Streams of their own, so adding travellers leaves the trucks' service draws where they were.
+            _arrivalStreams = [RandomStream.For(seed, replication, spec.Id, "travellers:" + spec.Posts[0].Country), RandomStream.For(seed, replication, spec.Id, "travellers:" + spec.Posts[1].Country)];
+            _immigrationStreams = [RandomStream.For(seed, replication, spec.Id, "immigration:" + spec.Posts[0].Country), RandomStream.For(seed, replication, spec.Id, "immigration:" + spec.Posts[1].Country)];
+            _vehicleStreams = [RandomStream.For(seed, replication, spec.Id, "vehicle-service:" + spec.Posts[0].Country), RandomStream.For(seed, replication, spec.Id, "vehicle-service:" + spec.Posts[1].Country)];
+
+            // Pools sized for two days of arrivals, more than a night's closure queues, so a run seldom grows them.
+            var personsPerHour = (t.VehiclesPerHour[0] + t.VehiclesPerHour[1]) * t.PersonsPerVehicle;
+            var persons = (int)Math.Min(1 << 20, Math.Max(64, Math.Ceiling(personsPerHour * 48)));
+            _persons = new PersonVisit[persons];
+            _freePersons = new Ring<int>(persons);
+            for (var i = 0; i < persons; i++)
+            {
+                _freePersons.Enqueue(i);
+            }
+
+            _counterQueues[0] = new Ring<int>(persons);
+            _counterQueues[1] = new Ring<int>(persons);
+            var vehicles = (int)Math.Min(1 << 20, Math.Ceiling((t.VehiclesPerHour[0] + t.VehiclesPerHour[1]) * 48));
+            GrowVisits(_visits.Length + vehicles);
+            Array.Resize(ref _heap, _heap.Length + persons + vehicles);
+            for (var p = 0; p < 2; p++)
+            {
+                if (t.VehiclesPerHour[p] > 0)
+                {
+                    Push(_arrivalStreams[p].Exponential(1.0 / t.VehiclesPerHour[p]), EventTravellers, p, -1);
+                }
+            }
+        }
 
         // Closures start and end as events of the inner loop, so trucks waiting when one starts can turn back, and no
         // stretch of the loop spans a closure's edge (the stranded truck-hours integrate exactly).
@@ -72,7 +146,7 @@ internal sealed class GateModel
 
         Inbox = new GrowableBuffer<GateArrivalMessage>(64);
         Outbox = new GrowableBuffer<GateReleaseMessage>(64);
-        Stats = new GateStatistics(commodityCount, statisticsDays);
+        Stats = new GateStatistics(commodityCount, statisticsDays, spec.Travellers?.Nationalities.Length ?? 0);
         _clock = 0;
     }
 
@@ -102,6 +176,7 @@ internal sealed class GateModel
             v.Traffic = m.Traffic;
             v.EntryPost = m.EntryPost;
             v.MaxClosureWaitHours = m.MaxClosureWaitHours;
+            v.Flow = m.Flow;
             v.QueueingHours = 0;
             v.ServiceHours = 0;
 
@@ -127,8 +202,10 @@ internal sealed class GateModel
                     OnCompletion(e.Post, e.Slot, e.Time);
                     break;
                 case EventWake:
+                    // One wake a post serves both its lanes and its counters: both open at the post's opening.
                     _wakeScheduled[e.Post] = false;
                     TryStartService(e.Post, e.Time);
+                    TryStartImmigration(e.Post, e.Time);
                     break;
                 case EventClosureStart:
                     OnClosureStart(e.Time);
@@ -136,6 +213,17 @@ internal sealed class GateModel
                 case EventClosureEnd:
                     TryStartService(0, e.Time);
                     TryStartService(1, e.Time);
+                    TryStartImmigration(0, e.Time);
+                    TryStartImmigration(1, e.Time);
+                    break;
+                case EventTravellers:
+                    OnTravellers(e.Post, e.Time);
+                    break;
+                case EventPersonArrival:
+                    OnPersonArrival(e.Post, e.Slot, e.Time);
+                    break;
+                case EventCounterDone:
+                    OnCounterDone(e.Post, e.Slot, e.Time);
                     break;
                 default:
                     Release(e.Slot, e.Time);
@@ -148,22 +236,34 @@ internal sealed class GateModel
         PublishBulletin(t1);
         if (t1 > _warmupEnd)
         {
-            Stats.MaxQueue = Math.Max(Stats.MaxQueue, _queues[0].Count + _queues[1].Count);
+            Stats.MaxQueue = Math.Max(Stats.MaxQueue, TrucksQueued(0) + TrucksQueued(1));
             var day = (int)Math.Floor((t1 - _warmupEnd - 1e-9) / 24.0);
             if (day >= 0 && day < Stats.DailyQueueAtEnd.Length && IsDayEnd(t1))
             {
-                Stats.DailyQueueAtEnd[day] = _queues[0].Count + _queues[1].Count;
+                Stats.DailyQueueAtEnd[day] = TrucksQueued(0) + TrucksQueued(1);
             }
         }
     }
 
     private static bool IsDayEnd(double t) => Math.Abs((t / 24.0) - Math.Round(t / 24.0)) < 1e-9;
 
+    /// <summary>Trucks queued at a post: its lane queue less the non-truck vehicles in it.</summary>
+    private int TrucksQueued(int post) => _queues[post].Count - _queuedVehicles[post];
+
+    /// <summary>Where a visit's service time is found: its commodity's, an empty truck's, or a non-truck vehicle's.</summary>
+    private int ServiceIndex(int commodity) => commodity >= 0 ? commodity : commodity == NonTruckVehicle ? _serviceVehicle : _commodityEmpty;
+
     private void OnArrival(int post, int slot, double time)
     {
         ref var v = ref _visits[slot];
         v.PostArrival = time;
-        if (post == v.EntryPost)
+        if (v.Commodity == NonTruckVehicle)
+        {
+            // Travellers set out only while the gate is open (see OnTravellers), and their vehicles are no trucks: they
+            // are in no truck count, only in the lanes' queue.
+            _queuedVehicles[post]++;
+        }
+        else if (post == v.EntryPost)
         {
             var closedFor = ClosureEndAt(time) - time;
             if (closedFor > 0)
@@ -185,7 +285,7 @@ internal sealed class GateModel
         }
 
         _queues[post].Enqueue(slot);
-        _queuedServiceHours[post] += _spec.Posts[post].ServiceMeanHours[v.Commodity < 0 ? _commodityEmpty : v.Commodity];
+        _queuedServiceHours[post] += _serviceMean[post][ServiceIndex(v.Commodity)];
         TryStartService(post, time);
     }
 
@@ -235,16 +335,31 @@ internal sealed class GateModel
         }
 
         var spec = _spec.Posts[post];
-        var stream = _serviceStreams[post];
+        var mean = _serviceMean[post];
+        var cv = _serviceCv[post];
         while (queue.Count > 0 && _busyLanes[post] < lanes)
         {
             var slot = queue.Dequeue();
             ref var v = ref _visits[slot];
-            var c = v.Commodity < 0 ? _commodityEmpty : v.Commodity;
+            var c = ServiceIndex(v.Commodity);
 
             // An empty queue owes nothing: resetting there keeps rounding from building up over a long run.
-            _queuedServiceHours[post] = queue.Count == 0 ? 0 : _queuedServiceHours[post] - spec.ServiceMeanHours[c];
-            var service = stream.Positive(spec.ServiceMeanHours[c], spec.ServiceCv[c]);
+            _queuedServiceHours[post] = queue.Count == 0 ? 0 : _queuedServiceHours[post] - mean[c];
+            if (v.Commodity == NonTruckVehicle)
+            {
+                // A car's check draws from a stream of its own, so the trucks' draws stay in their order; its wait is
+                // the trucks' business only as the lane time it takes.
+                _queuedVehicles[post]--;
+                _busyLanes[post]++;
+                Push(now + _vehicleStreams![post].Positive(mean[c], cv[c]), EventCompletion, post, slot);
+                continue;
+            }
+
+            var service = _serviceStreams[post].Positive(mean[c], cv[c]);
+            if (spec.TripsPerDeclaration > 0 && v.Commodity >= 0 && v.Traffic == TrafficKind.Transit)
+            {
+                service += LodgeDeclaration(post, v.Flow, now);
+            }
 
             // The wait splits into the hours the post was open (lanes busy: queueing) and the hours it was closed
             // (night, a closure: waiting for opening), so the two add up to the wait exactly.
@@ -293,8 +408,7 @@ internal sealed class GateModel
                 ref var v = ref _visits[slot];
                 if (v.EntryPost == post && closedFor > v.MaxClosureWaitHours)
                 {
-                    var c = v.Commodity < 0 ? _commodityEmpty : v.Commodity;
-                    _queuedServiceHours[post] -= _spec.Posts[post].ServiceMeanHours[c];
+                    _queuedServiceHours[post] -= _serviceMean[post][ServiceIndex(v.Commodity)];
                     _inGate--;
                     TurnBack(slot, time);
                 }
@@ -338,6 +452,18 @@ internal sealed class GateModel
     private void Release(int slot, double time)
     {
         ref var v = ref _visits[slot];
+        if (v.Commodity == NonTruckVehicle)
+        {
+            Stats.VehiclesCrossedInRun++;
+            if (time >= _warmupEnd)
+            {
+                Stats.NonTruckCrossings++;
+            }
+
+            _freeVisits.Enqueue(slot);
+            return;
+        }
+
         _inGate--;
         Outbox.Add(new GateReleaseMessage(v.Truck, _index, time));
         if (time >= _warmupEnd)
@@ -374,13 +500,13 @@ internal sealed class GateModel
             var day = (int)((from - _warmupEnd) / 24.0);
             if (day < Stats.DailyQueueArea.Length)
             {
-                Stats.DailyQueueArea[day] += (_queues[0].Count + _queues[1].Count) * dt;
+                Stats.DailyQueueArea[day] += (TrucksQueued(0) + TrucksQueued(1)) * dt;
             }
 
             for (var p = 0; p < 2; p++)
             {
                 ref var s = ref Stats.Posts[p];
-                var q = _queues[p].Count;
+                var q = TrucksQueued(p);
                 s.QueueArea += q * dt;
                 s.BusyArea += _busyLanes[p] * dt;
                 s.RoadsideArea += Math.Max(0, q - _spec.Posts[p].HoldingCapacity) * dt;
@@ -532,15 +658,219 @@ internal sealed class GateModel
     {
         if (_freeVisits.Count == 0)
         {
-            var old = _visits.Length;
-            Array.Resize(ref _visits, old * 2);
-            for (var i = old; i < _visits.Length; i++)
-            {
-                _freeVisits.Enqueue(i);
-            }
+            GrowVisits(_visits.Length * 2);
         }
 
         return _freeVisits.Dequeue();
+    }
+
+    private void GrowVisits(int length)
+    {
+        var old = _visits.Length;
+        Array.Resize(ref _visits, length);
+        for (var i = old; i < _visits.Length; i++)
+        {
+            _freeVisits.Enqueue(i);
+        }
+    }
+
+    private int AllocatePerson()
+    {
+        if (_freePersons.Count == 0)
+        {
+            var old = _persons.Length;
+            Array.Resize(ref _persons, Math.Max(64, old * 2));
+            for (var i = old; i < _persons.Length; i++)
+            {
+                _freePersons.Enqueue(i);
+            }
+        }
+
+        return _freePersons.Dequeue();
+    }
+
+    /// <summary>
+    /// A loaded transit truck of <paramref name="flow"/> starts its service at a customs post that lodges declarations:
+    /// it joins its flow's current lot, or, when that lot is full, opens the next with a declaration, whose processing
+    /// it carries (the hours returned). Lot k (from 0) opens at the flow's trip k x trips per declaration, rounded up,
+    /// so lots of a fractional size alternate between the whole numbers around it and average exactly that size.
+    /// </summary>
+    private double LodgeDeclaration(int post, int flow, double now)
+    {
+        var spec = _spec.Posts[post];
+        var f = flow >= 0 && flow < _lots[post].Length - 1 ? flow : _lots[post].Length - 1;
+        var trip = _lotTrips[post][f]++;
+        var opens = trip >= _lots[post][f] * spec.TripsPerDeclaration;
+        if (opens)
+        {
+            _lots[post][f]++;
+        }
+
+        if (now >= _warmupEnd)
+        {
+            Stats.DeclaredTrips++;
+            if (opens)
+            {
+                Stats.Declarations++;
+            }
+        }
+
+        return opens ? spec.DeclarationHours : 0;
+    }
+
+    /// <summary>
+    /// A non-truck vehicle arrives at entry post <paramref name="post"/> with its persons; the next is drawn. While a
+    /// closure is in force nobody sets out for the gate: the vehicle is not drawn (the process thins), so every person
+    /// and vehicle that arrives crosses in the end.
+    /// </summary>
+    private void OnTravellers(int post, double time)
+    {
+        var t = _travellers!;
+        var stream = _arrivalStreams![post];
+        Push(time + stream.Exponential(1.0 / t.VehiclesPerHour[post]), EventTravellers, post, -1);
+        if (ClosureEndAt(time) > time)
+        {
+            return;
+        }
+
+        var persons = 1 + stream.Poisson(t.PersonsPerVehicle - 1);
+        for (var i = 0; i < persons; i++)
+        {
+            var u = stream.NextDouble();
+            var nationality = 0;
+            while (u >= t.NationalityCumulative[nationality])
+            {
+                nationality++;
+            }
+
+            var person = AllocatePerson();
+            ref var p = ref _persons[person];
+            p.Nationality = nationality;
+            p.EntryPost = post;
+            p.GateArrival = time;
+            p.PostArrival = time;
+            _counterQueues[post].Enqueue(person);
+        }
+
+        Stats.PersonsArrivedInRun += persons;
+        Stats.VehiclesArrivedInRun++;
+        var slot = AllocateVisit();
+        ref var v = ref _visits[slot];
+        v.Truck = -1;
+        v.Commodity = NonTruckVehicle;
+        v.Kg = 0;
+        v.ValueUsd = 0;
+        v.Traffic = TrafficKind.Local;
+        v.EntryPost = post;
+        v.MaxClosureWaitHours = double.PositiveInfinity;
+        v.Flow = -1;
+        v.QueueingHours = 0;
+        v.ServiceHours = 0;
+        v.GateArrival = time;
+        OnArrival(post, slot, time);
+        TryStartImmigration(post, time);
+    }
+
+    /// <summary>A person reaches the far post from the one that cleared them.</summary>
+    private void OnPersonArrival(int post, int person, double time)
+    {
+        _persons[person].PostArrival = time;
+        _counterQueues[post].Enqueue(person);
+        TryStartImmigration(post, time);
+    }
+
+    /// <summary>Starts clearing queued persons at free counters while the post is open (FIFO, as the lanes).</summary>
+    private void TryStartImmigration(int post, double now)
+    {
+        ref var queue = ref _counterQueues[post];
+        var spec = _spec.Posts[post];
+        if (queue.Count == 0 || _busyCounters[post] >= spec.ImmigrationCounters)
+        {
+            return;
+        }
+
+        if (!IsOpen(post, now))
+        {
+            if (!_wakeScheduled[post])
+            {
+                _wakeScheduled[post] = true;
+                Push(NextOpening(post, now), EventWake, post, -1);
+            }
+
+            return;
+        }
+
+        var stream = _immigrationStreams![post];
+        while (queue.Count > 0 && _busyCounters[post] < spec.ImmigrationCounters)
+        {
+            var person = queue.Dequeue();
+            if (now >= _warmupEnd)
+            {
+                ref var s = ref Stats.Posts[post];
+                s.PersonsServed++;
+                s.ImmigrationWaitHoursSum += now - _persons[person].PostArrival;
+            }
+
+            _busyCounters[post]++;
+            Push(now + stream.Positive(spec.ImmigrationMeanHours, spec.ImmigrationCv), EventCounterDone, post, person);
+        }
+    }
+
+    /// <summary>A counter has cleared a person: on to the far post, or, at the second post, across.</summary>
+    private void OnCounterDone(int post, int person, double time)
+    {
+        _busyCounters[post]--;
+        ref var p = ref _persons[person];
+        if (post == p.EntryPost)
+        {
+            Push(time + _spec.TransferHours, EventPersonArrival, 1 - post, person);
+        }
+        else
+        {
+            Stats.PersonsCrossedInRun++;
+            if (time >= _warmupEnd)
+            {
+                Stats.PersonCrossingsByNationality[p.Nationality]++;
+            }
+
+            _freePersons.Enqueue(person);
+        }
+
+        TryStartImmigration(post, time);
+    }
+
+    /// <summary>Persons at the gate now: queued at or being cleared by counters, or between the posts.</summary>
+    public long PersonsInGate => _persons.Length - _freePersons.Count;
+
+    /// <summary>
+    /// Non-truck vehicles at the gate now, counted where they are (queued, or with an event pending: in service, between
+    /// the posts, held by a closure), not from the arrival and crossing counts it is checked against.
+    /// </summary>
+    public long VehiclesInGate
+    {
+        get
+        {
+            long count = 0;
+            for (var p = 0; p < 2; p++)
+            {
+                ref var queue = ref _queues[p];
+                for (var i = 0; i < queue.Count; i++)
+                {
+                    count += _visits[queue[i]].Commodity == NonTruckVehicle ? 1 : 0;
+                }
+            }
+
+            for (var i = 0; i < _heapCount; i++)
+            {
+                var e = _heap[i];
+                if (e.Kind is EventArrival or EventCompletion or EventReleaseAfterClosure && _visits[e.Slot].Commodity == NonTruckVehicle)
+                {
+                    count++;
+                }
+            }
+
+            return count;
+        }
     }
 
     private void Push(double time, int kind, int post, int slot)
@@ -613,11 +943,21 @@ internal sealed class GateModel
         public double GateArrival;
         public double PostArrival;
         public double MaxClosureWaitHours;
+        public int Flow;
 
         // The WCO Time Release Study parts of this crossing so far: waiting while the lanes were busy, and inspection
         // and clearance, at both posts. Waiting while a post was closed is the rest (see Release).
         public double QueueingHours;
         public double ServiceHours;
+    }
+
+    /// <summary>A person at the gate: where they entered, when, and when they reached the post they are at.</summary>
+    private struct PersonVisit
+    {
+        public int Nationality;
+        public int EntryPost;
+        public double GateArrival;
+        public double PostArrival;
     }
 
     /// <summary>An event of the gate's inner loop, ordered by time and then by the order it was scheduled in.</summary>
@@ -640,13 +980,18 @@ internal struct PostStatistics
     public double BusyArea;
     public double RoadsideArea;
     public double OpenLaneHours;
+
+    /// <summary>Persons whose clearance at the post's immigration counters began in the window, and their waits before it.</summary>
+    public long PersonsServed;
+    public double ImmigrationWaitHoursSum;
 }
 
 /// <summary>What a gate measures over the statistics window.</summary>
 internal sealed class GateStatistics
 {
-    public GateStatistics(int commodityCount, int days)
+    public GateStatistics(int commodityCount, int days, int nationalities = 0)
     {
+        PersonCrossingsByNationality = new long[nationalities];
         DailyCrossings = new long[days];
         DailyKg = new long[days];
         DailyHoursSum = new double[days];
@@ -678,6 +1023,22 @@ internal sealed class GateStatistics
 
     public double WindowHours;
     public int MaxQueue;
+
+    /// <summary>Persons who crossed (cleared at both posts) in the window, by nationality index.</summary>
+    public long[] PersonCrossingsByNationality { get; }
+
+    /// <summary>Non-truck vehicles that crossed in the window.</summary>
+    public long NonTruckCrossings;
+
+    // The travellers' account over the whole run, warm-up included: arrived = crossed + at the gate.
+    public long PersonsArrivedInRun;
+    public long PersonsCrossedInRun;
+    public long VehiclesArrivedInRun;
+    public long VehiclesCrossedInRun;
+
+    /// <summary>Customs declarations lodged in the window, and the loaded transit trips lodged under declarations.</summary>
+    public long Declarations;
+    public long DeclaredTrips;
 
     // Truck arrivals at the gate per hour of the window (see RecordArrival): the hour being counted and its count so
     // far, and the sums of the counts and of their squares over the hours before it.

@@ -13,7 +13,8 @@ internal readonly record struct ShipmentMessage(int Flow, long Loads, double Rea
 /// <summary>
 /// A carrier's truck arrives at a gate's entry post at <see cref="Time"/> (continuous hours). Commodity -1 is an empty
 /// truck. <see cref="MaxClosureWaitHours"/> is the longest closure the truck would wait out rather than turn back and
-/// take its best other route (+infinity when it has none).
+/// take its best other route (+infinity when it has none). <see cref="Flow"/> is the flow the truck serves (-1: none
+/// known): a customs post lodges one declaration per lot of a flow's loaded transit trips.
 /// </summary>
 internal readonly record struct GateArrivalMessage(
     int Gate,
@@ -24,7 +25,8 @@ internal readonly record struct GateArrivalMessage(
     long Kg,
     double ValueUsd,
     TrafficKind Traffic,
-    double MaxClosureWaitHours = double.PositiveInfinity);
+    double MaxClosureWaitHours = double.PositiveInfinity,
+    int Flow = -1);
 
 /// <summary>
 /// A gate releases a truck to the far side at <see cref="Time"/>, or, when <see cref="TurnedBack"/>, sends it back

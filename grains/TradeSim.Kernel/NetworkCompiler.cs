@@ -233,6 +233,7 @@ internal static class NetworkCompiler
                 cv[commodityIndex[commodity]] = service.Cv;
             }
 
+            var vehicle = p.VehicleService ?? p.DefaultService;
             return new PostSpec
             {
                 Country = p.Country,
@@ -242,6 +243,13 @@ internal static class NetworkCompiler
                 HoldingCapacity = p.HoldingCapacity,
                 ServiceMeanHours = mean,
                 ServiceCv = cv,
+                VehicleServiceMeanHours = vehicle.MeanMinutes / 60.0,
+                VehicleServiceCv = vehicle.Cv,
+                ImmigrationCounters = p.Immigration?.Counters ?? 0,
+                ImmigrationMeanHours = (p.Immigration?.MeanSeconds ?? 0) / 3600.0,
+                ImmigrationCv = p.Immigration?.Cv ?? 0,
+                TripsPerDeclaration = p.TransitDeclarations?.TripsPerDeclaration ?? 0,
+                DeclarationHours = (p.TransitDeclarations?.DeclarationMinutes ?? 0) / 60.0,
             };
         }).ToArray();
         if (posts.Length != 2)
@@ -279,6 +287,42 @@ internal static class NetworkCompiler
             Closures = closures,
             ClosureAnnouncedAt = announced,
             BaseCrossingHours = baseHours,
+            Travellers = g.Travellers is { } t ? CompileTravellers(t, posts) : null,
+        };
+    }
+
+    private static TravellerSpec? CompileTravellers(TravellersDefinition t, PostSpec[] posts)
+    {
+        var entryTotal = t.EntryWeights.Values.Sum();
+        var vehiclesPerHour = new double[2];
+        for (var p = 0; p < 2; p++)
+        {
+            var share = t.EntryWeights.GetValueOrDefault(posts[p].Country) / entryTotal;
+            vehiclesPerHour[p] = t.PersonsPerYear * share / t.PersonsPerVehicle / (365.0 * 24.0);
+        }
+
+        if (vehiclesPerHour[0] + vehiclesPerHour[1] <= 0)
+        {
+            return null;
+        }
+
+        var weightTotal = t.Nationalities.Sum(n => n.Weight);
+        var cumulative = new double[t.Nationalities.Count];
+        var running = 0.0;
+        for (var k = 0; k < cumulative.Length; k++)
+        {
+            running += t.Nationalities[k].Weight;
+            cumulative[k] = running / weightTotal;
+        }
+
+        // Rounding must not leave a draw just below 1 with no nationality.
+        cumulative[^1] = 1.0;
+        return new TravellerSpec
+        {
+            VehiclesPerHour = vehiclesPerHour,
+            PersonsPerVehicle = t.PersonsPerVehicle,
+            Nationalities = [.. t.Nationalities.Select(n => n.Nationality)],
+            NationalityCumulative = cumulative,
         };
     }
 

@@ -97,6 +97,38 @@ public sealed record GateResult(
     /// for bunched ones; NaN when no truck arrived.
     /// </summary>
     public double ArrivalDispersion { get; init; } = double.NaN;
+
+    /// <summary>Persons (truck crews apart) who crossed the gate in the window: cleared at both posts' immigration counters.</summary>
+    public long PersonCrossings => PersonCrossingsByNationality.Values.Sum();
+
+    /// <summary>The persons who crossed, by the nationalities the scenario's `travellers:` names (empty without travellers).</summary>
+    public IReadOnlyDictionary<string, long> PersonCrossingsByNationality { get; init; } = new SortedDictionary<string, long>(StringComparer.Ordinal);
+
+    /// <summary>Non-truck vehicles (cars, vans, buses) that crossed the gate in the window.</summary>
+    public long NonTruckVehicleCrossings { get; init; }
+
+    /// <summary>Every vehicle that crossed in the window: trucks loaded and empty, both ways, and non-truck vehicles.</summary>
+    public long VehicleCrossings => Trucks + NonTruckVehicleCrossings;
+
+    /// <summary>Customs transit declarations lodged at the gate's posts in the window.</summary>
+    public long TransitDeclarations { get; init; }
+
+    /// <summary>Loaded transit trips lodged under those posts' declarations in the window.</summary>
+    public long DeclaredTrips { get; init; }
+
+    /// <summary>The persons and non-truck vehicles over the whole run, warm-up included: every one arrived is crossed or still at the gate.</summary>
+    public TravellerAccount Travellers { get; init; } = TravellerAccount.None;
+}
+
+/// <summary>
+/// A gate's persons and non-truck vehicles over the whole run: those that arrived, those that crossed, and those still at
+/// the gate when it ended (counted where they are: queued, at a counter or lane, between the posts).
+/// </summary>
+public sealed record TravellerAccount(long PersonsArrived, long PersonsCrossed, long PersonsAtGate, long VehiclesArrived, long VehiclesCrossed, long VehiclesAtGate)
+{
+    public static readonly TravellerAccount None = new(0, 0, 0, 0, 0, 0);
+
+    public bool Balances => PersonsArrived == PersonsCrossed + PersonsAtGate && VehiclesArrived == VehiclesCrossed + VehiclesAtGate;
 }
 
 /// <summary>
@@ -126,6 +158,12 @@ public sealed record PostResult(
     public double MeanOpeningWaitHours { get; init; }
 
     public double MeanQueueingHours => MeanWaitHours - MeanOpeningWaitHours;
+
+    /// <summary>Persons whose clearance at the post's immigration counters began in the window.</summary>
+    public long PersonsServed { get; init; }
+
+    /// <summary>Hours a person waited at the post's immigration counters before clearance began (for opening, and in the queue).</summary>
+    public double MeanImmigrationWaitHours { get; init; }
 }
 
 public sealed record CorridorResult(string Id, IReadOnlyList<string> Gates, long Trucks, long LoadedTrucks, double Tonnes, double ValueUsd, double MeanHoursToCross, TripResult Trips);

@@ -250,6 +250,8 @@ internal static class RunResultBuilder
                 ps.RoadsideArea)
             {
                 MeanOpeningWaitHours = ps.Served == 0 ? 0 : ps.OpeningWaitHoursSum / ps.Served,
+                PersonsServed = ps.PersonsServed,
+                MeanImmigrationWaitHours = ps.PersonsServed == 0 ? 0 : ps.ImmigrationWaitHoursSum / ps.PersonsServed,
             });
         }
 
@@ -267,6 +269,15 @@ internal static class RunResultBuilder
         for (var p = 0; p < 2; p++)
         {
             imported[spec.Posts[p].Country] = s.ValueByExitPost[p];
+        }
+
+        var byNationality = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        if (spec.Travellers is { } travellers)
+        {
+            for (var k = 0; k < travellers.Nationalities.Length; k++)
+            {
+                byNationality[travellers.Nationalities[k]] = s.PersonCrossingsByNationality[k];
+            }
         }
 
         var byCommodity = new SortedDictionary<string, double>(StringComparer.Ordinal);
@@ -305,6 +316,11 @@ internal static class RunResultBuilder
             TurnedBackTrucks = s.TurnedBack,
             StrandedTruckHours = s.StrandedTruckHours,
             ArrivalDispersion = s.ArrivalDispersion(s.WindowHours),
+            PersonCrossingsByNationality = byNationality,
+            NonTruckVehicleCrossings = s.NonTruckCrossings,
+            TransitDeclarations = s.Declarations,
+            DeclaredTrips = s.DeclaredTrips,
+            Travellers = new TravellerAccount(s.PersonsArrivedInRun, s.PersonsCrossedInRun, gate.PersonsInGate, s.VehiclesArrivedInRun, s.VehiclesCrossedInRun, gate.VehiclesInGate),
         };
     }
 }

@@ -44,7 +44,7 @@ public sealed class Simulation
         _gates = new GateModel[network.Gates.Length];
         for (var g = 0; g < _gates.Length; g++)
         {
-            _gates[g] = new GateModel(g, network.Gates[g], commodityCount, seed, replication, warmupEnd, settings.Days);
+            _gates[g] = new GateModel(g, network.Gates[g], commodityCount, seed, replication, warmupEnd, settings.Days, network.Flows.Length);
         }
 
         _bulletin = new GateBulletin[_gates.Length];

@@ -33,11 +33,20 @@ public sealed class BoundedMemoryCliTests : IDisposable
     [Fact]
     public void Calibrate_ThreeThousandReplications_ReportsIn32Mb()
     {
-        // A week's calibration period keeps each replication short; the observed figures are for eight months, so
-        // every target misses (exit 1): what matters here is that all 3,000 replications were summed.
+        // A week's calibration period keeps each replication short (the targets observed over periods of their own
+        // are given the week too); the observed figures are for eight months, so every target misses (exit 1): what
+        // matters here is that all 3,000 replications were summed.
         File.Copy(Path.Combine(ScenarioFiles.BundledDirectory, "baseline.yaml"), Path.Combine(_folder, "baseline.yaml"));
         var week = Path.Combine(_folder, "week.yaml");
-        File.WriteAllText(week, "extends: baseline.yaml\ncalibration:\n  from: 2023-01-01\n  to: 2023-01-07\n");
+        File.WriteAllText(week, """
+            extends: baseline.yaml
+            calibration:
+              from: 2023-01-01
+              to: 2023-01-07
+              targets:
+                nam-giang-person-crossings: { from: 2023-01-01, to: 2023-01-07 }
+                nam-giang-vehicle-crossings: { from: 2023-01-01, to: 2023-01-07 }
+            """);
 
         var result = Cli(["calibrate", "--scenario", week, "--replications", "3000", "--json"]);
 

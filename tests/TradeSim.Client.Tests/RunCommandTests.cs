@@ -183,8 +183,8 @@ public sealed class RunCommandTests(TempDirectoryFixture temp) : IClassFixture<T
 
         var expected = new (string File, string Header, int Rows)[]
         {
-            ("gates.csv", "scenario,replication,gate,name,corridor,class,trucks,loaded_trucks,tonnes,value_usd,hours_to_cross_mean,hours_to_cross_p95,max_queue,opening_wait_hours_mean,queueing_hours_mean,service_hours_mean,transfer_hours_mean,mean_queue,utilisation,turned_back,stranded_truck_hours,arrival_dispersion,mean_trucks_in_gate", gates),
-            ("posts.csv", "scenario,replication,gate,country,lanes,served,utilisation,mean_queue,wait_hours_mean,opening_wait_hours_mean,queueing_hours_mean,service_hours_mean,roadside_truck_hours", posts),
+            ("gates.csv", "scenario,replication,gate,name,corridor,class,trucks,loaded_trucks,tonnes,value_usd,hours_to_cross_mean,hours_to_cross_p95,max_queue,opening_wait_hours_mean,queueing_hours_mean,service_hours_mean,transfer_hours_mean,mean_queue,utilisation,turned_back,stranded_truck_hours,person_crossings,vehicle_crossings,non_truck_vehicle_crossings,transit_declarations,trips_per_declaration,arrival_dispersion,mean_trucks_in_gate", gates),
+            ("posts.csv", "scenario,replication,gate,country,lanes,served,utilisation,mean_queue,wait_hours_mean,opening_wait_hours_mean,queueing_hours_mean,service_hours_mean,immigration_wait_hours_mean,roadside_truck_hours", posts),
             ("corridors.csv", "scenario,replication,corridor,gates,trucks,tonnes,hours_to_cross_mean,loaded_trips,hours_to_cross,crossing_cost_usd,cost_per_500km_20t_usd,speed_with_delays_kmh,speed_without_delays_kmh", corridors),
             ("fleets.csv", "scenario,replication,fleet,truck_count,utilisation,turnaround_hours_mean,empty_km_share,hired_truck_days,backlog_tonnes,backlog_value_usd,planned_wait_hours,rerouted_legs,backlog_age_hours_mean", root.GetProperty("fleets").GetArrayLength()),
             ("totals.csv", "scenario,replication,trade_value_usd,tonnes_delivered,logistics_cost_usd,logistics_cost_per_tonne_usd,trade_created_t_per_year,trucks_diverted,border_legs", 1),

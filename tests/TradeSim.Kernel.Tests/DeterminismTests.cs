@@ -51,6 +51,9 @@ public class DeterminismTests
     }
 
     /// <summary>Every number of a result, in a fixed order, keyed by where it comes from.</summary>
+    /// <summary>The start of every key <see cref="Flatten"/> gives a traveller's or a declaration's number.</summary>
+    internal const string TravellerPrefix = "travellers ";
+
     internal static List<KeyValuePair<string, double>> Flatten(RunResult r)
     {
         var list = new List<KeyValuePair<string, double>>();
@@ -90,6 +93,22 @@ public class DeterminismTests
             AddAll(k + "tonnes by traffic ", g.TonnesByTraffic);
             AddAll(k + "imported value ", g.ValueImportedByCountry);
             AddAll(k + "tonnes by commodity ", g.TonnesByCommodity);
+
+            // Travellers and declarations, under their own prefix so a test can set them apart from the trucks' numbers.
+            var tk = TravellerPrefix + g.Id + " ";
+            AddAll(tk + "persons by nationality ", g.PersonCrossingsByNationality.ToDictionary(x => x.Key, x => (double)x.Value));
+            Add(tk + "non-truck vehicles", g.NonTruckVehicleCrossings);
+            Add(tk + "declarations", g.TransitDeclarations);
+            Add(tk + "declared trips", g.DeclaredTrips);
+            Add(tk + "persons arrived", g.Travellers.PersonsArrived);
+            Add(tk + "persons at gate", g.Travellers.PersonsAtGate);
+            Add(tk + "vehicles arrived", g.Travellers.VehiclesArrived);
+            Add(tk + "vehicles at gate", g.Travellers.VehiclesAtGate);
+            foreach (var p in g.Posts)
+            {
+                Add(tk + "post " + p.Country + " persons served", p.PersonsServed);
+                Add(tk + "post " + p.Country + " immigration wait", p.MeanImmigrationWaitHours);
+            }
         }
 
         foreach (var c in r.Corridors)

@@ -35,8 +35,12 @@ public class ReleaseProcessTests(ITestOutputHelper output)
         // At the baseline's gates both processes give more than 1: production varies from day to day and month to
         // month, and trucks held overnight by the posts' hours come back from their deliveries together. Poisson
         // release adds its own irregularity on top at every gate (seed 1: Nam Giang 1.43 to 2.24, Bo Y 1.92 to 2.22).
-        var even = BaselineRuns.BaselineSeed1;
-        var poisson = BaselineRuns.Run(Poisson(BaselineRuns.BaselineDefinition), seed: 1, replication: 0);
+        // Without Nam Giang's travellers: their cars lengthen the bauxite trucks' cycle until that fleet is busy 94% of
+        // the time, and a fleet that busy dispatches trucks as they come home, not as loads are released, so the release
+        // process no longer shapes the arrivals there (seed 1 with them: even 4.01, Poisson 3.82).
+        var trucksOnly = BaselineRuns.WithGate(BaselineRuns.BaselineDefinition, "nam-giang", g => g with { Travellers = null });
+        var even = BaselineRuns.Run(trucksOnly, seed: 1, replication: 0);
+        var poisson = BaselineRuns.Run(Poisson(trucksOnly), seed: 1, replication: 0);
 
         var compared = 0;
         foreach (var gate in even.Gates)

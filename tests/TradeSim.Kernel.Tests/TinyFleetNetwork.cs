@@ -52,10 +52,14 @@ internal static class TinyFleetNetwork
     /// <summary>The network with <paramref name="layers"/> (YAML texts) merged over it, in order.</summary>
     public static ScenarioDefinition Definition(params string[] layers)
     {
-        var parsed = ScenarioParser.Parse([new ScenarioSource("fleet-tiny.yaml", Yaml), .. layers.Select((text, i) => new ScenarioSource($"layer{i}.yaml", text))]);
+        var parsed = Parse(layers);
         Assert.True(parsed.Succeeded, string.Join(Environment.NewLine, parsed.Errors));
         return parsed.Definition!;
     }
+
+    /// <summary>The parse of the network with <paramref name="layers"/> merged over it, errors and all.</summary>
+    public static ScenarioParseResult Parse(params string[] layers) =>
+        ScenarioParser.Parse([new ScenarioSource("fleet-tiny.yaml", Yaml), .. layers.Select((text, i) => new ScenarioSource($"layer{i}.yaml", text))]);
 
     public static RunResult Run(ScenarioDefinition definition) => BaselineRuns.Run(definition, seed: 5, replication: 0);
 

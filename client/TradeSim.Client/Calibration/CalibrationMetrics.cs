@@ -17,6 +17,9 @@ internal static class CalibrationMetrics
             CalibrationMetric.LoadedCrossings => traffic is null ? gate.LoadedTrucks : gate.LoadedTrucksByTraffic[traffic],
             CalibrationMetric.Tonnes => traffic is null ? gate.Tonnes : gate.TonnesByTraffic[traffic],
             CalibrationMetric.ImportValueShare => ImportShare(gate, target.Importer!),
+            CalibrationMetric.PersonCrossings => target.Nationality is { } n ? gate.PersonCrossingsByNationality.GetValueOrDefault(n) : gate.PersonCrossings,
+            CalibrationMetric.VehicleCrossings => gate.VehicleCrossings,
+            CalibrationMetric.Declarations => gate.TransitDeclarations,
             _ => throw new ArgumentOutOfRangeException(nameof(target), target.Metric, "unknown calibration metric"),
         };
     }

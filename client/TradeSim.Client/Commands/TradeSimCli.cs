@@ -323,30 +323,43 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter errors, Stream s
                 return ExitCodes.BadInput;
             }
 
-            var period = new RunSettingsOverride(Start: calibration.From, Days: calibration.To.DayNumber - calibration.From.DayNumber + 1);
             var n = parse.GetValue(replications);
             var masterSeed = parse.GetValue(seed);
+            var tally = new CalibrationTally(calibration);
+            var periods = tally.Groups.Select(g => new RunSettingsOverride(Start: g.Period.From, Days: g.Period.Days)).ToList();
             try
             {
-                _runner.Compile(file.Layers, period);
+                foreach (var period in periods)
+                {
+                    _runner.Compile(file.Layers, period);
+                }
             }
             catch (ScenarioRejectedException e)
             {
                 return ErrorReport.Scenario(_stderr, e.Errors);
             }
 
-            // Replications run in parallel a block at a time and are added in replication order, so memory holds one
-            // block's measures, not every run's result, and the sums are the same on any number of cores.
-            var tally = new CalibrationTally(calibration);
+            // Each period's targets are measured on runs of that period. Replications run in parallel a block at a
+            // time and are added in replication order, so memory holds one block's measures, not every run's result,
+            // and the sums are the same on any number of cores.
             var block = new double[Math.Min(n, CalibrationBlock)][];
-            for (var start = 0; start < n; start += block.Length)
+
+            // Runs are CPU-bound: as many at once as there are cores. Left to itself the thread pool adds threads while
+            // long runs hold its workers (a busy machine makes every run long), and each thread holds a run's memory:
+            // under a 32 MB heap that ran out.
+            var cores = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
+            for (var group = 0; group < periods.Count; group++)
             {
-                var count = Math.Min(block.Length, n - start);
-                var first = start;
-                Parallel.For(0, count, i => block[i] = tally.Measure(_runner.Run(new RunRequest(file.Layers, masterSeed, first + i, period))));
-                for (var i = 0; i < count; i++)
+                var g = group;
+                for (var start = 0; start < n; start += block.Length)
                 {
-                    tally.Add(block[i]);
+                    var count = Math.Min(block.Length, n - start);
+                    var first = start;
+                    Parallel.For(0, count, cores, i => block[i] = tally.Measure(g, _runner.Run(new RunRequest(file.Layers, masterSeed, first + i, periods[g]))));
+                    for (var i = 0; i < count; i++)
+                    {
+                        tally.Add(g, block[i]);
+                    }
                 }
             }
 

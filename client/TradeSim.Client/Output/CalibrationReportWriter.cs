@@ -14,9 +14,15 @@ internal static class CalibrationReportWriter
         foreach (var row in report.Rows)
         {
             var s = row.Modelled;
-            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {row.Target.Id,-26} observed {row.Target.Observed,12:G6}  modeled {s.Mean,12:G6}  95% CI [{s.CiLow:G6}, {s.CiHigh:G6}]  error {row.RelativeError,7:P2}  {(report.IsWithinTolerance(row) ? "ok" : "MISS")}"));
+            // A target observed over a period of its own says so; the others are the heading's.
+            var own = row.Period.From != p.From || row.Period.To != p.To ? string.Create(CultureInfo.InvariantCulture, $"  ({row.Period.From:yyyy-MM-dd} to {row.Period.To:yyyy-MM-dd})") : string.Empty;
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {row.Target.Id,-26} observed {row.Target.Observed,12:G6}  modeled {s.Mean,12:G6}  95% CI [{s.CiLow:G6}, {s.CiHigh:G6}]  error {row.RelativeError,7:P2}  {Verdict(report, row)}{own}"));
         }
     }
+
+    /// <summary>A held-out target is a prediction, not a check: its error is shown, not judged.</summary>
+    private static string Verdict(CalibrationReport report, CalibrationRow row) =>
+        row.Target.HeldOut ? "held out" : report.IsWithinTolerance(row) ? "ok" : "MISS";
 
     /// <summary>A tolerance as a percentage with the digits it was given (0.001 is "0.1 %", never "0 %").</summary>
     private static string Percent(double fraction) => (fraction * 100).ToString("0.####", CultureInfo.InvariantCulture) + " %";
@@ -40,6 +46,8 @@ internal static class CalibrationReportWriter
             w.WriteStartObject();
             w.WriteString("name", t.Id);
             w.WriteString("description", t.Description);
+            w.WriteString("from", row.Period.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            w.WriteString("to", row.Period.To.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             w.WriteNumber("observed", t.Observed);
             w.WriteNumber("modeled_mean", s.Mean);
             w.WriteNumber("modeled_sd", s.StandardDeviation);
@@ -47,6 +55,7 @@ internal static class CalibrationReportWriter
             w.WriteNumber("ci_high", s.CiHigh);
             w.WriteNumber("relative_error", row.RelativeError);
             w.WriteBoolean("within_tolerance", report.IsWithinTolerance(row));
+            w.WriteBoolean("held_out", t.HeldOut);
             w.WriteString("source", t.Source);
             w.WriteEndObject();
         }

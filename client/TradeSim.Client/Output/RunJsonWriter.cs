@@ -48,6 +48,7 @@ internal static class RunJsonWriter
             WriteMap(w, "tonnes_by_traffic", g.TonnesByTraffic, (x, k, v) => x.WriteNumber(k, v));
             WriteMap(w, "value_imported_usd", g.ValueImportedByCountry, (x, k, v) => x.WriteNumber(k, v));
             WriteMap(w, "tonnes_by_commodity", g.TonnesByCommodity, (x, k, v) => x.WriteNumber(k, v));
+            WriteMap(w, "person_crossings_by_nationality", g.PersonCrossingsByNationality, (x, k, v) => x.WriteNumber(k, v));
             w.WriteEndObject();
         }
 

@@ -71,6 +71,29 @@ public sealed class RandomStream
     /// <summary>An exponential draw with the given mean.</summary>
     public double Exponential(double mean) => -mean * Math.Log(1.0 - NextDouble());
 
+    /// <summary>
+    /// A Poisson draw with the given mean, by multiplying uniforms until the product falls below exp(-mean) (Knuth): exact,
+    /// and about mean + 1 uniforms a draw, so for small means only (a vehicle's passengers).
+    /// </summary>
+    public int Poisson(double mean)
+    {
+        if (mean <= 0.0)
+        {
+            return 0;
+        }
+
+        var limit = Math.Exp(-mean);
+        var product = NextDouble();
+        var count = 0;
+        while (product > limit)
+        {
+            count++;
+            product *= NextDouble();
+        }
+
+        return count;
+    }
+
     /// <summary>A standard normal draw (polar Box-Muller; the second value of each pair is kept for the next call).</summary>
     public double StandardNormal()
     {

@@ -137,7 +137,49 @@ public sealed record PostDefinition(
     int HoldingCapacity,
     ServiceTimeDefinition DefaultService,
     IReadOnlyDictionary<string, ServiceTimeDefinition> ServiceByCommodity,
-    SourceLocation Location);
+    SourceLocation Location)
+{
+    /// <summary>The post's immigration counters, where persons are cleared (`immigration:`); null when the file does not say.</summary>
+    public ImmigrationDefinition? Immigration { get; init; }
+
+    /// <summary>
+    /// The check of a non-truck vehicle (car, van, bus) at the post's vehicle lanes (`vehicle_service:`); null when the
+    /// file does not say, and then it is <see cref="DefaultService"/> (the check of an empty truck).
+    /// </summary>
+    public ServiceTimeDefinition? VehicleService { get; init; }
+
+    /// <summary>The customs transit declarations this post processes (`transit_declarations:`); null: none.</summary>
+    public TransitDeclarationDefinition? TransitDeclarations { get; init; }
+}
+
+/// <summary>
+/// A post's immigration counters: <see cref="Counters"/> officers clearing one person at a time, each in a gamma time
+/// of mean <see cref="MeanSeconds"/> and coefficient of variation <see cref="Cv"/>, within the post's opening hours.
+/// </summary>
+public sealed record ImmigrationDefinition(int Counters, double MeanSeconds, double Cv);
+
+/// <summary>
+/// Customs transit declarations lodged at a post: each covers a lot of <see cref="TripsPerDeclaration"/> loaded transit
+/// trips of one flow (a fraction makes lots of alternating sizes with that mean), lodged with the lot's first truck,
+/// whose service at this post takes <see cref="DeclarationMinutes"/> more than its check.
+/// </summary>
+public sealed record TransitDeclarationDefinition(double TripsPerDeclaration, double DeclarationMinutes);
+
+/// <summary>
+/// The persons who cross a gate besides the truck crews (`travellers:`), and their non-truck vehicles. Persons come in
+/// vehicles: vehicles arrive at each entry post as a Poisson process, each carrying 1 + Poisson(<see
+/// cref="PersonsPerVehicle"/> - 1) persons, so <see cref="PersonsPerYear"/> persons a year cross in <see
+/// cref="PersonsPerYear"/> / <see cref="PersonsPerVehicle"/> vehicles. <see cref="EntryWeights"/> splits them by the post
+/// they enter by (keyed by its country), <see cref="Nationalities"/> by nationality (weights; any labels).
+/// </summary>
+public sealed record TravellersDefinition(
+    double PersonsPerYear,
+    IReadOnlyList<NationalityWeight> Nationalities,
+    double PersonsPerVehicle,
+    IReadOnlyDictionary<string, double> EntryWeights);
+
+/// <summary>One nationality's weight among a gate's travellers.</summary>
+public sealed record NationalityWeight(string Nationality, double Weight);
 
 /// <summary>
 /// A closure of a whole gate. <see cref="NoticeDays"/> days before it starts it is announced and carriers route around
@@ -165,6 +207,9 @@ public sealed record GateDefinition(
 
     /// <summary>The fee an empty truck pays per crossing (`fee_empty_usd:`); null when the file does not say, and then it is <see cref="FeeUsd"/>.</summary>
     public double? FeeEmptyUsd { get; init; }
+
+    /// <summary>Persons crossing the gate and their non-truck vehicles (`travellers:`); null: trucks only.</summary>
+    public TravellersDefinition? Travellers { get; init; }
 }
 
 /// <summary>A road link; an end is a node id or a gate post written `gate.country`.</summary>
@@ -216,7 +261,18 @@ public sealed record FlowDefinition(
     double DailyCv,
     SourceLocation Location);
 
-public sealed record CalibrationDefinition(DateOnly From, DateOnly To, IReadOnlyList<CalibrationTargetDefinition> Targets);
+public sealed record CalibrationDefinition(DateOnly From, DateOnly To, IReadOnlyList<CalibrationTargetDefinition> Targets)
+{
+    /// <summary>The period a target is measured over: its own, or the section's.</summary>
+    public CalibrationPeriod PeriodOf(CalibrationTargetDefinition target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return target.Period ?? new CalibrationPeriod(From, To);
+    }
+
+    /// <summary>The distinct periods of the targets, in the order of the first target to use each.</summary>
+    public IReadOnlyList<CalibrationPeriod> Periods() => Targets.Select(PeriodOf).Distinct().ToList();
+}
 
 /// <summary>How a calibration target is measured on a run.</summary>
 public enum CalibrationMetric
@@ -229,6 +285,15 @@ public enum CalibrationMetric
 
     /// <summary>Value crossing a gate into the importer's country, over the value crossing it both ways.</summary>
     ImportValueShare,
+
+    /// <summary>Persons (truck crews apart) who completed the crossing of a gate, of one nationality when the target names one.</summary>
+    PersonCrossings,
+
+    /// <summary>Vehicles that completed the crossing of a gate: trucks loaded and empty, and non-truck vehicles.</summary>
+    VehicleCrossings,
+
+    /// <summary>Customs transit declarations lodged at a gate's posts.</summary>
+    Declarations,
 }
 
 public sealed record CalibrationTargetDefinition(
@@ -239,4 +304,26 @@ public sealed record CalibrationTargetDefinition(
     string Gate,
     TrafficKind? Traffic,
     string? Importer,
-    string Source);
+    string Source)
+{
+    /// <summary>The nationality a <see cref="CalibrationMetric.PersonCrossings"/> target counts; null: every person.</summary>
+    public string? Nationality { get; init; }
+
+    /// <summary>
+    /// The target's own observed period (`from:` and `to:` on the target), when it differs from the section's; null: the
+    /// section's period.
+    /// </summary>
+    public CalibrationPeriod? Period { get; init; }
+
+    /// <summary>
+    /// A held-out figure (`held_out: true`): reported with its error, but no input was set from it and it does not
+    /// decide whether the calibration passes, so it stays an honest test of the model's prediction.
+    /// </summary>
+    public bool HeldOut { get; init; }
+}
+
+/// <summary>A calibration period, first and last day included.</summary>
+public sealed record CalibrationPeriod(DateOnly From, DateOnly To)
+{
+    public int Days => To.DayNumber - From.DayNumber + 1;
+}

@@ -28,7 +28,7 @@ public static class ScenarioParser
         ["name", "description", "extends", "settings", "gate_classes", "commodities", "nodes", "gates", "roads", "carriers", "flows", "calibration", "appraisal"];
 
     // `at` is read before posts, so it is never taken for a post (it is also Austria's country code).
-    private static readonly string[] GateKeys = ["name", "corridor", "class", "fee_usd", "fee_empty_usd", "transfer_minutes", "closures", "at"];
+    private static readonly string[] GateKeys = ["name", "corridor", "class", "fee_usd", "fee_empty_usd", "transfer_minutes", "closures", "at", "travellers"];
 
     public static ScenarioParseResult Parse(IReadOnlyList<ScenarioSource> layers)
     {
@@ -103,6 +103,9 @@ public static class ScenarioParser
     public const double DefaultDiscountRate = 0.10;
 
     public const int DefaultHorizonYears = 20;
+
+    /// <summary>The nationality of travellers whose `travellers:` names none.</summary>
+    public const string UnspecifiedNationality = "unspecified";
 
     private sealed class DefinitionBuilder(List<ScenarioError> errors)
     {
@@ -391,6 +394,7 @@ public static class ScenarioParser
                 }
             }
 
+            var travellers = ReadTravellers(map.Get("travellers"), what, posts);
             return new GateDefinition(
                 id,
                 OptionalString(map, "name") ?? id,
@@ -404,7 +408,95 @@ public static class ScenarioParser
             {
                 Coordinates = ReadCoordinates(map, what),
                 FeeEmptyUsd = map.Get("fee_empty_usd") is null ? null : Double(map, "fee_empty_usd", 0, 0, 1e6),
+                Travellers = travellers,
             };
+        }
+
+        /// <summary>
+        /// `travellers: { persons_per_year: N, nationality: { vn: W, ... }, persons_per_vehicle: X, entry_share: { vn: W, la: W } }`;
+        /// absent or `~`, the gate carries trucks only. Persons are cleared at both posts' immigration counters, so each
+        /// post must say `immigration:`.
+        /// </summary>
+        private TravellersDefinition? ReadTravellers(YamlTreeNode? node, string gate, List<PostDefinition> posts)
+        {
+            var what = $"{gate} travellers";
+            if (node is null or YamlScalar { IsNull: true } || AsMapping(node, what) is not { } map)
+            {
+                return null;
+            }
+
+            CheckKeys(map, ["persons_per_year", "nationality", "persons_per_vehicle", "entry_share"], what);
+            var persons = Double(map, "persons_per_year", 0, 0, MaxPersonsPerYear, required: true);
+            var perVehicle = Double(map, "persons_per_vehicle", 1, 1, MaxPersonsPerVehicle, required: true);
+            var nationalities = new List<NationalityWeight>();
+            foreach (var (key, weight) in Weights(map.Get("nationality"), $"{what} nationality"))
+            {
+                if (!IsId(key))
+                {
+                    errors.Add(new ScenarioError(map.Get("nationality")!.Location, $"{what} nationality: label {Shown(key)} is not valid: expected lower-case letters, digits and '-' (a country code such as vn, or `other`)"));
+                }
+
+                nationalities.Add(new NationalityWeight(key, weight));
+            }
+
+            if (nationalities.Count == 0)
+            {
+                nationalities.Add(new NationalityWeight(UnspecifiedNationality, 1));
+            }
+
+            var entry = new Dictionary<string, double>(StringComparer.Ordinal);
+            if (map.Get("entry_share") is { } entryNode)
+            {
+                foreach (var (country, weight) in Weights(entryNode, $"{what} entry_share"))
+                {
+                    if (!posts.Any(p => p.Country == country))
+                    {
+                        errors.Add(new ScenarioError(entryNode.Location, $"{what} entry_share: unknown post {Shown(country)}: expected the gate's posts' country codes ({string.Join(", ", posts.Select(p => p.Country))})"));
+                    }
+
+                    entry[country] = weight;
+                }
+            }
+            else
+            {
+                // Persons who go over come back: without a word from the file, as many enter by each post.
+                foreach (var p in posts)
+                {
+                    entry[p.Country] = 1;
+                }
+            }
+
+            foreach (var p in posts.Where(p => p.Immigration is null))
+            {
+                errors.Add(new ScenarioError(p.Location, $"{what}: post '{p.Country}' has no `immigration:`: expected `immigration: {{ counters: K, mean_seconds: S, cv: C }}` at both posts of a gate with travellers"));
+            }
+
+            return new TravellersDefinition(persons, nationalities, perVehicle, entry);
+        }
+
+        /// <summary>A mapping of labels to non-negative weights with a positive sum (`{ vn: 45320, la: 4332 }`).</summary>
+        private List<(string Key, double Weight)> Weights(YamlTreeNode? node, string what)
+        {
+            var weights = new List<(string, double)>();
+            if (node is null || AsMapping(node, what) is not { } map)
+            {
+                return weights;
+            }
+
+            foreach (var (key, value) in map.Entries)
+            {
+                if (ParseDouble(value, $"{what} '{key.Value}'", 0, 1e15) is { } weight)
+                {
+                    weights.Add((key.Value, weight));
+                }
+            }
+
+            if (weights.Count > 0 && weights.Sum(w => w.Item2) <= 0)
+            {
+                errors.Add(new ScenarioError(map.Location, $"{what}: every weight is 0: expected weights with a positive sum"));
+            }
+
+            return weights;
         }
 
         /// <summary>
@@ -433,7 +525,7 @@ public static class ScenarioParser
         private PostDefinition ReadPost(string gateId, string country, YamlMapping map)
         {
             var what = $"gate '{gateId}' post '{country}'";
-            CheckKeys(map, ["name", "lanes", "hours", "holding_capacity", "service"], what);
+            CheckKeys(map, ["name", "lanes", "hours", "holding_capacity", "service", "immigration", "vehicle_service", "transit_declarations"], what);
             var lanes = Int(map, "lanes", 1, 1, 10_000, required: true);
             var capacity = Int(map, "holding_capacity", 50, 1, 1_000_000);
             var (open, close) = ReadHours(map.Get("hours"), what);
@@ -490,7 +582,54 @@ public static class ScenarioParser
                 }
             }
 
-            return new PostDefinition(country, OptionalString(map, "name") ?? country, lanes, open, close, capacity, defaultService, byCommodity, map.Location);
+            return new PostDefinition(country, OptionalString(map, "name") ?? country, lanes, open, close, capacity, defaultService, byCommodity, map.Location)
+            {
+                Immigration = ReadImmigration(map.Get("immigration"), what),
+                VehicleService = ReadServiceTime(map.Get("vehicle_service"), $"{what} vehicle_service"),
+                TransitDeclarations = ReadDeclarations(map.Get("transit_declarations"), what),
+            };
+        }
+
+        /// <summary>`immigration: { counters: K, mean_seconds: S, cv: C }`; absent or `~`, the post clears no persons.</summary>
+        private ImmigrationDefinition? ReadImmigration(YamlTreeNode? node, string post)
+        {
+            if (node is null or YamlScalar { IsNull: true } || AsMapping(node, $"{post} immigration") is not { } map)
+            {
+                return null;
+            }
+
+            CheckKeys(map, ["counters", "mean_seconds", "cv"], $"{post} immigration");
+            return new ImmigrationDefinition(
+                Int(map, "counters", 1, 1, 10_000, required: true),
+                Double(map, "mean_seconds", 60, 1e-3, 1e6, required: true),
+                Double(map, "cv", 1, 0, 10));
+        }
+
+        /// <summary>`{ mean_minutes: M, cv: C }`; absent or `~`, null.</summary>
+        private ServiceTimeDefinition? ReadServiceTime(YamlTreeNode? node, string what)
+        {
+            if (node is null or YamlScalar { IsNull: true } || AsMapping(node, what) is not { } map)
+            {
+                return null;
+            }
+
+            CheckKeys(map, ["mean_minutes", "cv"], what);
+            return new ServiceTimeDefinition(Double(map, "mean_minutes", 30, 1e-6, 1e6, required: true), Double(map, "cv", 1, 0, 10));
+        }
+
+        /// <summary>`transit_declarations: { trips_per_declaration: T, declaration_minutes: M }`; absent or `~`, the post lodges none.</summary>
+        private TransitDeclarationDefinition? ReadDeclarations(YamlTreeNode? node, string post)
+        {
+            var what = $"{post} transit_declarations";
+            if (node is null or YamlScalar { IsNull: true } || AsMapping(node, what) is not { } map)
+            {
+                return null;
+            }
+
+            CheckKeys(map, ["trips_per_declaration", "declaration_minutes"], what);
+            return new TransitDeclarationDefinition(
+                Double(map, "trips_per_declaration", 1, 1, 1e9, required: true),
+                Double(map, "declaration_minutes", 0, 0, 24 * 60, required: true));
         }
 
         private static string Clock(int minutes) => $"{minutes / 60:00}:{minutes % 60:00}";
@@ -684,18 +823,46 @@ public static class ScenarioParser
                     }
 
                     var what = $"calibration target '{key.Value}'";
-                    CheckKeys(t2, ["description", "observed", "metric", "gate", "traffic", "importer", "source"], what);
+                    CheckKeys(t2, ["description", "observed", "metric", "gate", "traffic", "importer", "nationality", "from", "to", "held_out", "source"], what);
                     var metricText = RequiredString(t2, "metric", what) ?? string.Empty;
                     CalibrationMetric? metric = metricText switch
                     {
                         "loaded_crossings" => CalibrationMetric.LoadedCrossings,
                         "tonnes" => CalibrationMetric.Tonnes,
                         "import_value_share" => CalibrationMetric.ImportValueShare,
+                        "person_crossings" => CalibrationMetric.PersonCrossings,
+                        "vehicle_crossings" => CalibrationMetric.VehicleCrossings,
+                        "declarations" => CalibrationMetric.Declarations,
                         _ => null,
                     };
                     if (metric is null && metricText.Length > 0)
                     {
-                        errors.Add(new ScenarioError(t2.Get("metric")!.Location, $"{what}: unknown metric '{metricText}': expected loaded_crossings, tonnes or import_value_share"));
+                        errors.Add(new ScenarioError(t2.Get("metric")!.Location, $"{what}: unknown metric '{metricText}': expected loaded_crossings, tonnes, import_value_share, person_crossings, vehicle_crossings or declarations"));
+                    }
+
+                    var nationality = OptionalString(t2, "nationality");
+                    if (nationality is not null && metric != CalibrationMetric.PersonCrossings)
+                    {
+                        errors.Add(new ScenarioError(t2.Get("nationality")!.Location, $"{what}: `nationality:` filters person_crossings only, not {metricText}"));
+                    }
+
+                    // A target observed over another period than the section's gives both ends of its own.
+                    CalibrationPeriod? period = null;
+                    if (t2.Get("from") is not null || t2.Get("to") is not null)
+                    {
+                        var ownFrom = RequiredDate(t2, "from", what);
+                        var ownTo = RequiredDate(t2, "to", what);
+                        if (ownFrom is { } of && ownTo is { } ot)
+                        {
+                            if (ot < of)
+                            {
+                                errors.Add(new ScenarioError(t2.Get("to")!.Location, $"{what}: `to` is before `from`: expected a period of at least one day"));
+                            }
+                            else
+                            {
+                                period = new CalibrationPeriod(of, ot);
+                            }
+                        }
                     }
 
                     var gate = RequiredString(t2, "gate", what) ?? string.Empty;
@@ -719,7 +886,12 @@ public static class ScenarioParser
                         gate,
                         traffic,
                         importer,
-                        OptionalString(t2, "source") ?? string.Empty));
+                        OptionalString(t2, "source") ?? string.Empty)
+                    {
+                        Nationality = nationality,
+                        Period = period,
+                        HeldOut = Bool(t2, "held_out", false),
+                    });
                 }
             }
 
@@ -866,6 +1038,14 @@ public static class ScenarioParser
         /// <summary>The most trucks in one fleet, and in all fleets together.</summary>
         private const int MaxTrucks = 10_000_000;
         private const double MaxFlowTonnesPerYear = 1e10;
+
+        // Persons are drawn vehicle by vehicle (a Poisson number of passengers each, by multiplying uniforms): a
+        // coach's load keeps that draw short and exact.
+        private const double MaxPersonsPerVehicle = 100;
+
+        // A billion person crossings a year at one gate is far beyond any border post on Earth; the bound keeps the
+        // counts of a century exact in 64-bit integers.
+        private const double MaxPersonsPerYear = 1e9;
         private const double MaxNetworkTonnesPerYear = 1e12;
 
         private DateOnly? RequiredDate(YamlMapping map, string key, string what)
