@@ -22,6 +22,7 @@ public sealed class CalibrateCommandTests(CalibrationRunFixture run) : IClassFix
         Assert.Contains("nam-giang-transit-trips", names);
         Assert.Contains("nam-giang-transit-tonnes", names);
         Assert.Contains("bo-y-import-share", names);
+        Assert.Contains("bo-y-turnover", names);
         Assert.Contains("nam-giang-transit-declarations", names);
         Assert.Contains("nam-giang-person-crossings", names);
         Assert.Contains("nam-giang-vehicle-crossings", names);
@@ -38,6 +39,7 @@ public sealed class CalibrateCommandTests(CalibrationRunFixture run) : IClassFix
     [InlineData("nam-giang-transit-trips", 4005.0)]
     [InlineData("nam-giang-transit-tonnes", 129265.0)]
     [InlineData("bo-y-import-share", 132.0 / 197.0)]
+    [InlineData("bo-y-turnover", 197e6)]
     [InlineData("nam-giang-transit-declarations", 356.0)]
     [InlineData("nam-giang-person-crossings", 53464.0)]
     [InlineData("nam-giang-vehicle-crossings", 14801.0)]
@@ -99,6 +101,73 @@ public sealed class CalibrateCommandTests(CalibrationRunFixture run) : IClassFix
             Assert.True(low <= mean && mean <= high, $"{t.GetProperty("name").GetString()}: [{low}, {high}] does not hold {mean}");
             Assert.True(low < high, $"{t.GetProperty("name").GetString()}: 20 replications gave an empty interval");
         });
+    }
+
+    [Fact]
+    public void Calibrate_Json_FitsSixParametersToSixTargets_TheFileIsAlreadyAtTheFit_AndTheVehiclesArePredicted()
+    {
+        using var json = JsonDocument.Parse(run.Result.StdoutBytes);
+        var fit = json.RootElement.GetProperty("fit");
+
+        // The baseline declares six parameters for its six fitted targets: exactly identified, and the report says so.
+        Assert.Equal(6, fit.GetProperty("parameters_fitted").GetInt32());
+        Assert.Equal(6, fit.GetProperty("targets_fitted").GetInt32());
+        Assert.True(fit.GetProperty("exactly_identified").GetBoolean());
+
+        // The file holds the fitted values: the first evaluation already meets the fit's tolerance, so nothing moves.
+        Assert.Equal(1, fit.GetProperty("evaluations").GetInt32());
+        Assert.All(fit.GetProperty("parameters").EnumerateArray(), p => Assert.Equal(p.GetProperty("file_value").GetDouble(), p.GetProperty("fitted").GetDouble()));
+
+        // The held-out vehicle count is a prediction with its interval: the a-priori 6 persons a vehicle gives about 20%
+        // too many vehicles, outside the interval of one replication.
+        var vehicles = Targets(json).Single(t => t.GetProperty("name").GetString() == "nam-giang-vehicle-crossings");
+        Assert.True(vehicles.GetProperty("held_out").GetBoolean());
+        Assert.InRange(vehicles.GetProperty("relative_error").GetDouble(), 0.10, 0.30);
+        Assert.False(vehicles.GetProperty("observed_in_prediction_interval").GetBoolean());
+        Assert.True(vehicles.GetProperty("prediction_low").GetDouble() < vehicles.GetProperty("ci_low").GetDouble());
+    }
+
+    [Fact]
+    public void Calibrate_FittingPersonsPerVehicle_ReproducesTheVehiclesWithinTenPercent()
+    {
+        // Declared the other way: the vehicle count fitted, with the persons a vehicle carries as a seventh parameter.
+        // The fit moves that from the file's 6 to about 9 and meets both of 000's Nam Giang figures.
+        var result = Cli.Run(
+            "calibrate", "--json", "--replications", "3", "--fit-tolerance", "0.02",
+            "--fit-target", "nam-giang-vehicle-crossings", "--parameter", "gates.nam-giang.travellers.persons_per_vehicle=1..30");
+
+        Assert.True(result.ExitCode == 0, result.Describe());
+        using var json = JsonDocument.Parse(result.StdoutBytes);
+        var fit = json.RootElement.GetProperty("fit");
+        Assert.Equal(7, fit.GetProperty("parameters_fitted").GetInt32());
+        Assert.Equal(7, fit.GetProperty("targets_fitted").GetInt32());
+        var occupancy = fit.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("path").GetString() == "gates.nam-giang.travellers.persons_per_vehicle");
+        Assert.Equal(6, occupancy.GetProperty("file_value").GetDouble());
+        Assert.InRange(occupancy.GetProperty("fitted").GetDouble(), 7.5, 11);
+        foreach (var name in new[] { "nam-giang-person-crossings", "nam-giang-vehicle-crossings" })
+        {
+            var target = Targets(json).Single(t => t.GetProperty("name").GetString() == name);
+            Assert.False(target.GetProperty("held_out").GetBoolean());
+            Assert.InRange(target.GetProperty("relative_error").GetDouble(), -0.10, 0.10);
+        }
+    }
+
+    [Theory]
+    [InlineData("--fit-target", "no-such-target", "--fit-target no-such-target: no such calibration target: expected one of nam-giang-transit-trips,")]
+    [InlineData("--hold-out", "bo-y-turnovr", "--hold-out bo-y-turnovr: no such calibration target")]
+    [InlineData("--parameter", "flows.bauxite-transit.tonnes_per_year=9..1", "--parameter flows.bauxite-transit.tonnes_per_year=9..1: '9..1' is not a range: expected PATH=MIN..MAX")]
+    [InlineData("--parameter", "flows.bauxite-transit.tonnes_per_year", "--parameter flows.bauxite-transit.tonnes_per_year: expected PATH=MIN..MAX")]
+    [InlineData("--parameter", "flows.no-such-flow.tonnes_per_year=1..2", "calibration parameter flows.no-such-flow.tonnes_per_year: the scenario has no 'no-such-flow' at flows.no-such-flow.tonnes_per_year")]
+    [InlineData("--parameter", "gates.nam-giang.vn.hours=1..2", "calibration parameter gates.nam-giang.vn.hours: gates.nam-giang.vn.hours is a scalar, not a number")]
+    [InlineData("--parameter", "flows.bauxite-transit.tonnes_per_year=1..2", "the file's value 146980 is outside its bounds [1, 2]")]
+    public void Calibrate_BadFitChoice_Returns2NamingIt(string option, string value, string message)
+    {
+        var result = Cli.Run("calibrate", option, value);
+
+        Assert.Equal(2, result.ExitCode);
+        ErrorAssert.NoStackTrace(result.Stderr);
+        Assert.Contains(message, result.Stderr, StringComparison.Ordinal);
+        Assert.Empty(result.StdoutBytes);
     }
 
     [Fact]

@@ -245,6 +245,30 @@ public class TravellerTests(ITestOutputHelper output)
         Assert.Equal([calibration.PeriodOf(persons), calibration.PeriodOf(vehicles)], calibration.Periods());
     }
 
+    [Fact]
+    public void Parse_CalibrationParameters_ReadWithTheirBounds_AndABadPairRefusedAtItsLine()
+    {
+        const string layer = """
+            calibration:
+              from: 2023-01-01
+              to: 2023-08-31
+              parameters:
+                flows.b-to-a.tonnes_per_year: { min: 100, max: 90000 }
+              targets:
+                turnover: { observed: 1000000, metric: value_usd, gate: g }
+            """;
+        var calibration = TinyFleetNetwork.Definition("flows: {}\n", layer).Calibration!;
+        var parameter = Assert.Single(calibration.Parameters);
+        Assert.Equal(("flows.b-to-a.tonnes_per_year", 100.0, 90000.0), (parameter.Path, parameter.Min, parameter.Max));
+        Assert.Equal(CalibrationMetric.ValueUsd, calibration.Targets.Single().Metric);
+
+        var bad = TinyFleetNetwork.Parse("flows: {}\n", layer.Replace("{ min: 100, max: 90000 }", "{ min: 5, max: 5 }", StringComparison.Ordinal));
+        Assert.False(bad.Succeeded);
+        var error = Assert.Single(bad.Errors);
+        Assert.Contains("calibration parameter 'flows.b-to-a.tonnes_per_year': min 5 is not below max 5: expected min < max", error.Message, StringComparison.Ordinal);
+        Assert.True(error.Location.Line > 0);
+    }
+
     private static string Transit(double tripsPerDeclaration, double minutes) => $$"""
         settings:
           days: 120

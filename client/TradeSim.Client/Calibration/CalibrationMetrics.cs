@@ -20,6 +20,7 @@ internal static class CalibrationMetrics
             CalibrationMetric.PersonCrossings => target.Nationality is { } n ? gate.PersonCrossingsByNationality.GetValueOrDefault(n) : gate.PersonCrossings,
             CalibrationMetric.VehicleCrossings => gate.VehicleCrossings,
             CalibrationMetric.Declarations => gate.TransitDeclarations,
+            CalibrationMetric.ValueUsd => gate.ValueUsd,
             _ => throw new ArgumentOutOfRangeException(nameof(target), target.Metric, "unknown calibration metric"),
         };
     }

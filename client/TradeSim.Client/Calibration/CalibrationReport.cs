@@ -17,6 +17,9 @@ internal sealed record CalibrationRow(CalibrationTargetDefinition Target, Summar
 /// <summary>The comparison of a scenario's replications with the observed figures of its `calibration:` section.</summary>
 internal sealed record CalibrationReport(string Scenario, CalibrationDefinition Period, ulong Seed, int Replications, double Tolerance, IReadOnlyList<CalibrationRow> Rows)
 {
+    /// <summary>The fit that set the parameters before the targets were measured; null with no parameters or `--no-fit`.</summary>
+    public CalibrationFitSummary? Fit { get; init; }
+
     /// <summary>Whether every target but the held-out ones is within the tolerance.</summary>
     public bool AllWithinTolerance => Rows.Where(r => !r.Target.HeldOut).All(IsWithinTolerance);
 

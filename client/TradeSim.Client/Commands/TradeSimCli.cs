@@ -19,8 +19,6 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter errors, Stream s
     // The progress display, the embedded silo's log and the metrics exporter write from several threads.
     private readonly TextWriter _stderr = TextWriter.Synchronized(errors);
 
-    /// <summary>Calibration replications run in parallel at a time: enough to keep any machine's cores busy.</summary>
-    private const int CalibrationBlock = 256;
 
     private readonly ReplicationRunner _runner = new();
 
@@ -300,8 +298,13 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter errors, Stream s
         var replications = CommandLineValues.Int("--replications", "Replications to average (at least 2 for an interval)", 1, 100_000, () => 20);
         var seed = CommandLineValues.Seed("--seed", "Master seed", 1);
         var tolerance = CommandLineValues.Fraction("--tolerance", "Largest relative error accepted, as a fraction", 0, 10, "0.05", () => 0.05);
+        var fitTolerance = CommandLineValues.Fraction("--fit-tolerance", "The fit stops when every fitted target is this close, as a fraction", 0, 1, "0.002", () => 0.002);
+        var noFit = new Option<bool>("--no-fit") { Description = "Measure the targets at the file's values, without fitting the parameters" };
+        var parameterOption = new Option<string[]>("--parameter") { Description = "Fit this number too: PATH=MIN..MAX, e.g. --parameter gates.nam-giang.travellers.persons_per_vehicle=1..30 (repeatable)", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
+        var fitTarget = new Option<string[]>("--fit-target") { Description = "Fit a target the file holds out (repeatable)", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
+        var holdOut = new Option<string[]>("--hold-out") { Description = "Hold out a target the file fits: predict it instead (repeatable)", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
         var json = new Option<bool>("--json") { Description = "Write the targets as JSON to stdout" };
-        var command = new Command("calibrate", "Run the baseline over the observed period and compare with the observed figures (exit 1 if a target misses the tolerance).") { scenario, replications, seed, tolerance, json };
+        var command = new Command("calibrate", "Fit the scenario's calibration parameters to its targets, then measure every target, the held-out ones as predictions (exit 1 if a fitted target misses the tolerance).") { scenario, replications, seed, tolerance, fitTolerance, noFit, parameterOption, fitTarget, holdOut, json };
         command.SetAction(parse =>
         {
             var errors = new List<ScenarioError>();
@@ -323,15 +326,56 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter errors, Stream s
                 return ExitCodes.BadInput;
             }
 
+            var problems = new List<string>();
+            calibration = CalibrationChoices.Apply(calibration, parse.GetValue(parameterOption) ?? [], parse.GetValue(fitTarget) ?? [], parse.GetValue(holdOut) ?? [], problems);
+            var parameters = parse.GetValue(noFit) ? [] : calibration.Parameters;
+            var start = new double[parameters.Count];
+            for (var j = 0; j < parameters.Count; j++)
+            {
+                var p = parameters[j];
+                if (Calibrator.ValueAt(file.Layers, p.Path, out var problem) is not { } value)
+                {
+                    problems.Add($"calibration parameter {p.Path}: {problem}: expected the path of a number of the scenario, as --set takes it");
+                    continue;
+                }
+
+                if (value < p.Min || value > p.Max)
+                {
+                    problems.Add(string.Create(CultureInfo.InvariantCulture, $"calibration parameter {p.Path}: the file's value {value} is outside its bounds [{p.Min}, {p.Max}]: expected bounds around it"));
+                }
+
+                start[j] = value;
+            }
+
+            if (problems.Count > 0)
+            {
+                foreach (var problem in problems)
+                {
+                    _stderr.WriteLine(CommandLineValues.EscapeControls($"error: {file.Path}: {problem}"));
+                }
+
+                return ExitCodes.BadInput;
+            }
+
             var n = parse.GetValue(replications);
             var masterSeed = parse.GetValue(seed);
-            var tally = new CalibrationTally(calibration);
-            var periods = tally.Groups.Select(g => new RunSettingsOverride(Start: g.Period.From, Days: g.Period.Days)).ToList();
+            var calibrator = new Calibrator(_runner, calibration, file.Layers, masterSeed, n);
             try
             {
-                foreach (var period in periods)
+                // Every period, and every parameter at both its bounds, must compile before any run.
+                foreach (var period in calibration.Periods())
                 {
-                    _runner.Compile(file.Layers, period);
+                    var settings = new RunSettingsOverride(Start: period.From, Days: period.Days);
+                    _runner.Compile(calibrator.WithValues(parameters, start), settings);
+                    for (var j = 0; j < parameters.Count; j++)
+                    {
+                        foreach (var bound in new[] { parameters[j].Min, parameters[j].Max })
+                        {
+                            var at = (double[])start.Clone();
+                            at[j] = bound;
+                            _runner.Compile(calibrator.WithValues(parameters, at), settings);
+                        }
+                    }
                 }
             }
             catch (ScenarioRejectedException e)
@@ -339,31 +383,14 @@ internal sealed class TradeSimCli(TextWriter stdout, TextWriter errors, Stream s
                 return ErrorReport.Scenario(_stderr, e.Errors);
             }
 
-            // Each period's targets are measured on runs of that period. Replications run in parallel a block at a
-            // time and are added in replication order, so memory holds one block's measures, not every run's result,
-            // and the sums are the same on any number of cores.
-            var block = new double[Math.Min(n, CalibrationBlock)][];
-
-            // Runs are CPU-bound: as many at once as there are cores. Left to itself the thread pool adds threads while
-            // long runs hold its workers (a busy machine makes every run long), and each thread holds a run's memory:
-            // under a 32 MB heap that ran out.
-            var cores = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
-            for (var group = 0; group < periods.Count; group++)
+            CalibrationFitSummary? fit = null;
+            var values = start;
+            if (parameters.Count > 0)
             {
-                var g = group;
-                for (var start = 0; start < n; start += block.Length)
-                {
-                    var count = Math.Min(block.Length, n - start);
-                    var first = start;
-                    Parallel.For(0, count, cores, i => block[i] = tally.Measure(g, _runner.Run(new RunRequest(file.Layers, masterSeed, first + i, periods[g]))));
-                    for (var i = 0; i < count; i++)
-                    {
-                        tally.Add(g, block[i]);
-                    }
-                }
+                (values, fit) = calibrator.Fit(parameters, start, parse.GetValue(fitTolerance), maxIterations: 20);
             }
 
-            var report = tally.Report(parsed.Definition.Name, masterSeed, parse.GetValue(tolerance));
+            var report = calibrator.Measure(calibrator.WithValues(parameters, values)).Report(parsed.Definition.Name, masterSeed, parse.GetValue(tolerance)) with { Fit = fit };
             if (parse.GetValue(json))
             {
                 stdout.Flush();

@@ -11,13 +11,51 @@ internal static class CalibrationReportWriter
     {
         var p = report.Period;
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Calibration of {report.Scenario}, {p.From:yyyy-MM-dd} to {p.To:yyyy-MM-dd}, {BatchTextWriter.Count(report.Replications, "replication")} (seed {report.Seed}), tolerance {Percent(report.Tolerance)}"));
-        foreach (var row in report.Rows)
+        if (report.Fit is { } fit)
+        {
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Fitted {BatchTextWriter.Count(fit.Parameters.Count, "parameter")} to {BatchTextWriter.Count(fit.FittedTargets, "target")} ({fit.Evaluations} evaluations, {fit.Runs} runs; {fit.Stopped}):"));
+            foreach (var fp in fit.Parameters)
+            {
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {fp.Definition.Path,-58} file {fp.FileValue,12:G7}  fitted {fp.Fitted,12:G7}  ({fp.Change:+0.00%;-0.00%;0.00%})  bounds [{fp.Definition.Min:G7}, {fp.Definition.Max:G7}]"));
+            }
+
+            if (fit.ExactlyIdentified)
+            {
+                o.WriteLine("  As many parameters as fitted targets: the fitted targets are met by construction and test nothing; the held-out ones test the model.");
+            }
+        }
+
+        WriteRows(o, report, report.Rows.Where(r => !r.Target.HeldOut).ToList(), report.Fit is null ? "Targets" : "Fitted targets");
+        WriteRows(o, report, report.Rows.Where(r => r.Target.HeldOut).ToList(), "Held-out targets (predictions: no input was set from them)");
+    }
+
+    private static void WriteRows(TextWriter o, CalibrationReport report, IReadOnlyList<CalibrationRow> rows, string heading)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        var p = report.Period;
+        o.WriteLine($"{heading}:");
+        foreach (var row in rows)
         {
             var s = row.Modelled;
             // A target observed over a period of its own says so; the others are the heading's.
             var own = row.Period.From != p.From || row.Period.To != p.To ? string.Create(CultureInfo.InvariantCulture, $"  ({row.Period.From:yyyy-MM-dd} to {row.Period.To:yyyy-MM-dd})") : string.Empty;
-            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {row.Target.Id,-26} observed {row.Target.Observed,12:G6}  modeled {s.Mean,12:G6}  95% CI [{s.CiLow:G6}, {s.CiHigh:G6}]  error {row.RelativeError,7:P2}  {Verdict(report, row)}{own}"));
+            var (low, high) = Calibrator.PredictionInterval(s);
+            var interval = row.Target.HeldOut
+                ? string.Create(CultureInfo.InvariantCulture, $"  95% prediction [{low:G6}, {high:G6}]: observed {(InInterval(row) ? "inside" : "outside")}")
+                : string.Create(CultureInfo.InvariantCulture, $"  95% CI [{s.CiLow:G6}, {s.CiHigh:G6}]");
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {row.Target.Id,-30} observed {row.Target.Observed,12:G6}  modeled {s.Mean,12:G6}{interval}  error {row.RelativeError,7:P2}  {Verdict(report, row)}{own}"));
         }
+    }
+
+    /// <summary>Whether the observation lies in the 95% prediction interval of one replication.</summary>
+    private static bool InInterval(CalibrationRow row)
+    {
+        var (low, high) = Calibrator.PredictionInterval(row.Modelled);
+        return row.Target.Observed >= low && row.Target.Observed <= high;
     }
 
     /// <summary>A held-out target is a prediction, not a check: its error is shown, not judged.</summary>
@@ -38,6 +76,31 @@ internal static class CalibrationReportWriter
         w.WriteNumber("replications", report.Replications);
         w.WriteNumber("tolerance", report.Tolerance);
         w.WriteBoolean("all_within_tolerance", report.AllWithinTolerance);
+        if (report.Fit is { } fit)
+        {
+            w.WriteStartObject("fit");
+            w.WriteNumber("parameters_fitted", fit.Parameters.Count);
+            w.WriteNumber("targets_fitted", fit.FittedTargets);
+            w.WriteBoolean("exactly_identified", fit.ExactlyIdentified);
+            w.WriteNumber("evaluations", fit.Evaluations);
+            w.WriteNumber("runs", fit.Runs);
+            w.WriteString("stopped", fit.Stopped);
+            w.WriteStartArray("parameters");
+            foreach (var fp in fit.Parameters)
+            {
+                w.WriteStartObject();
+                w.WriteString("path", fp.Definition.Path);
+                w.WriteNumber("file_value", fp.FileValue);
+                w.WriteNumber("fitted", fp.Fitted);
+                w.WriteNumber("min", fp.Definition.Min);
+                w.WriteNumber("max", fp.Definition.Max);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
         w.WriteStartArray("targets");
         foreach (var row in report.Rows)
         {
@@ -56,6 +119,14 @@ internal static class CalibrationReportWriter
             w.WriteNumber("relative_error", row.RelativeError);
             w.WriteBoolean("within_tolerance", report.IsWithinTolerance(row));
             w.WriteBoolean("held_out", t.HeldOut);
+            var (low, high) = Calibrator.PredictionInterval(s);
+            if (double.IsFinite(low))
+            {
+                w.WriteNumber("prediction_low", low);
+                w.WriteNumber("prediction_high", high);
+                w.WriteBoolean("observed_in_prediction_interval", InInterval(row));
+            }
+
             w.WriteString("source", t.Source);
             w.WriteEndObject();
         }

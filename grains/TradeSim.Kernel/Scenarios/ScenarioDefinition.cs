@@ -272,7 +272,13 @@ public sealed record CalibrationDefinition(DateOnly From, DateOnly To, IReadOnly
 
     /// <summary>The distinct periods of the targets, in the order of the first target to use each.</summary>
     public IReadOnlyList<CalibrationPeriod> Periods() => Targets.Select(PeriodOf).Distinct().ToList();
+
+    /// <summary>The numbers `tradesim calibrate` fits to the targets that are not held out (`parameters:`); empty: none.</summary>
+    public IReadOnlyList<CalibrationParameterDefinition> Parameters { get; init; } = [];
 }
+
+/// <summary>A number `calibrate` fits: its path in the scenario (as `--set` writes it) and the bounds it stays within.</summary>
+public sealed record CalibrationParameterDefinition(string Path, double Min, double Max, SourceLocation Location);
 
 /// <summary>How a calibration target is measured on a run.</summary>
 public enum CalibrationMetric
@@ -294,6 +300,9 @@ public enum CalibrationMetric
 
     /// <summary>Customs transit declarations lodged at a gate's posts.</summary>
     Declarations,
+
+    /// <summary>Value of the cargo that completed the crossing of a gate, both ways (its turnover).</summary>
+    ValueUsd,
 }
 
 public sealed record CalibrationTargetDefinition(

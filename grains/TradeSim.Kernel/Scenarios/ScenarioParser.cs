@@ -804,7 +804,7 @@ public static class ScenarioParser
                 return null;
             }
 
-            CheckKeys(map, ["from", "to", "targets"], "calibration");
+            CheckKeys(map, ["from", "to", "parameters", "targets"], "calibration");
             var from = RequiredDate(map, "from", "calibration");
             var to = RequiredDate(map, "to", "calibration");
             if (from is { } f && to is { } t && t < f)
@@ -833,11 +833,12 @@ public static class ScenarioParser
                         "person_crossings" => CalibrationMetric.PersonCrossings,
                         "vehicle_crossings" => CalibrationMetric.VehicleCrossings,
                         "declarations" => CalibrationMetric.Declarations,
+                        "value_usd" => CalibrationMetric.ValueUsd,
                         _ => null,
                     };
                     if (metric is null && metricText.Length > 0)
                     {
-                        errors.Add(new ScenarioError(t2.Get("metric")!.Location, $"{what}: unknown metric '{metricText}': expected loaded_crossings, tonnes, import_value_share, person_crossings, vehicle_crossings or declarations"));
+                        errors.Add(new ScenarioError(t2.Get("metric")!.Location, $"{what}: unknown metric '{metricText}': expected loaded_crossings, tonnes, value_usd, import_value_share, person_crossings, vehicle_crossings or declarations"));
                     }
 
                     var nationality = OptionalString(t2, "nationality");
@@ -895,7 +896,41 @@ public static class ScenarioParser
                 }
             }
 
-            return from is { } ff && to is { } tt ? new CalibrationDefinition(ff, tt, targets) : null;
+            return from is { } ff && to is { } tt ? new CalibrationDefinition(ff, tt, targets) { Parameters = ReadCalibrationParameters(map.Get("parameters")) } : null;
+        }
+
+        /// <summary>
+        /// `parameters: { PATH: { min: A, max: B } }`: the numbers `tradesim calibrate` fits, each a path as `--set` takes
+        /// it, kept within its bounds. Whether the path names a number of the scenario is checked where the fit reads it.
+        /// </summary>
+        private List<CalibrationParameterDefinition> ReadCalibrationParameters(YamlTreeNode? node)
+        {
+            var parameters = new List<CalibrationParameterDefinition>();
+            if (node is null || node is YamlScalar { IsNull: true } || AsMapping(node, "calibration parameters") is not { } map)
+            {
+                return parameters;
+            }
+
+            foreach (var (key, value) in map.Entries)
+            {
+                var what = $"calibration parameter '{key.Value}'";
+                if (AsMapping(value, what) is not { } bounds)
+                {
+                    continue;
+                }
+
+                CheckKeys(bounds, ["min", "max"], what);
+                var min = Double(bounds, "min", 0, -1e15, 1e15, required: true);
+                var max = Double(bounds, "max", 0, -1e15, 1e15, required: true);
+                if (bounds.Get("min") is not null && bounds.Get("max") is not null && !(min < max))
+                {
+                    errors.Add(new ScenarioError(bounds.Location, $"{what}: min {min.ToString(CultureInfo.InvariantCulture)} is not below max {max.ToString(CultureInfo.InvariantCulture)}: expected min < max"));
+                }
+
+                parameters.Add(new CalibrationParameterDefinition(key.Value, min, max, key.Location));
+            }
+
+            return parameters;
         }
 
         private List<T> ReadEntities<T>(YamlMapping root, string section, Func<string, YamlMapping, T> read)

@@ -16,12 +16,16 @@ public sealed record ScenarioError(SourceLocation Location, string Message)
 public sealed record ScenarioSource(string Name, string Text)
 {
     /// <summary>
-    /// The name prefix of a layer that changes an assumption about the world rather than making a what-if (the
-    /// layers `tradesim sensitivity` writes, `--input PATH=VALUE`). Directly above the first layer, such a layer is part
-    /// of the reference the trade responds against: the stated volumes are observed ones, and they hold whichever
-    /// value of an assumed number is the true one.
+    /// The name prefix of a layer that changes an assumption about the world rather than making a what-if: the layers
+    /// `tradesim sensitivity` writes (`--input PATH=VALUE`). Directly above the first layer, such a layer is part of the
+    /// reference the trade responds against: the stated volumes are observed ones, and they hold whichever value of an
+    /// assumed number is the true one.
     /// </summary>
     public const string AssumptionLayerPrefix = "--input ";
 
-    public bool IsAssumption => Name.StartsWith(AssumptionLayerPrefix, StringComparison.Ordinal);
+    /// <summary>The name prefix of a layer `tradesim calibrate` writes with a fitted value (`--fit PATH=VALUE`): a fact
+    /// of the world as the assumption layers are.</summary>
+    public const string FittedLayerPrefix = "--fit ";
+
+    public bool IsAssumption => Name.StartsWith(AssumptionLayerPrefix, StringComparison.Ordinal) || Name.StartsWith(FittedLayerPrefix, StringComparison.Ordinal);
 }
