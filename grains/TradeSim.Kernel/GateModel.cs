@@ -323,14 +323,8 @@ internal sealed class GateModel
             return;
         }
 
-        if (!IsOpen(post, now))
+        if (ClosedUntilWake(post, now))
         {
-            if (!_wakeScheduled[post])
-            {
-                _wakeScheduled[post] = true;
-                Push(NextOpening(post, now), EventWake, post, -1);
-            }
-
             return;
         }
 
@@ -779,6 +773,26 @@ internal sealed class GateModel
         TryStartImmigration(post, time);
     }
 
+    /// <summary>
+    /// Whether the post is closed at <paramref name="now"/>; if so, one wake at its next opening is scheduled (for the
+    /// lanes and the counters alike), so whatever waits there starts when it opens.
+    /// </summary>
+    private bool ClosedUntilWake(int post, double now)
+    {
+        if (IsOpen(post, now))
+        {
+            return false;
+        }
+
+        if (!_wakeScheduled[post])
+        {
+            _wakeScheduled[post] = true;
+            Push(NextOpening(post, now), EventWake, post, -1);
+        }
+
+        return true;
+    }
+
     /// <summary>Starts clearing queued persons at free counters while the post is open (FIFO, as the lanes).</summary>
     private void TryStartImmigration(int post, double now)
     {
@@ -789,14 +803,8 @@ internal sealed class GateModel
             return;
         }
 
-        if (!IsOpen(post, now))
+        if (ClosedUntilWake(post, now))
         {
-            if (!_wakeScheduled[post])
-            {
-                _wakeScheduled[post] = true;
-                Push(NextOpening(post, now), EventWake, post, -1);
-            }
-
             return;
         }
 

@@ -264,6 +264,39 @@ public sealed partial class ClusterCommandTests(ClusterCommandServer fixture) : 
         AssertNoPassword(string.Join('\n', cluster.Describe(), compare.Describe(), compareText.Describe(), clusterCsv.Describe(), silo.Log));
     }
 
+    [Fact]
+    public void ClusterSensitivity_EqualsTheEmbeddedOne()
+    {
+        // `tradesim sensitivity` is a batch: on a cluster it gives, number for number, what the embedded silo gives.
+        var (_, plain) = fixture.NewDatabase("sensitivity");
+        var connection = plain + ";Password=" + Password;
+        var folder = fixture.Temp.NewDirectory("sensitivity");
+        var scenario = Path.Combine(folder, "short-upgrade.yaml");
+        File.WriteAllText(scenario, "extends: nam-giang-upgrade\nname: short-upgrade\nsettings: { days: 10, warmup_days: 2 }\n");
+        var versus = Path.Combine(folder, "short-baseline.yaml");
+        File.WriteAllText(versus, "extends: baseline\nname: short-baseline\nsettings: { days: 10, warmup_days: 2 }\n");
+        string[] sensitivity =
+        [
+            "sensitivity", "--scenario", scenario, "--versus", versus, "--kpi", "gate.nam-giang.hours_to_cross_mean",
+            "--input", "gates.nam-giang.la.lanes", "--input", "gates.bo-y.fee_usd", "--trajectories", "2", "--replications", "2", "--json",
+        ];
+
+        var embedded = Cli.Run([.. sensitivity, "--db", Path.Combine(folder, "results.db")]);
+        Assert.True(embedded.ExitCode == 0, embedded.Describe());
+
+        using var silo = StartSilo(folder, connection, "sensitivity");
+        var cluster = Cli.Run([.. sensitivity, "--cluster", connection]);
+        Assert.True(cluster.ExitCode == 0, cluster.Describe() + "\n--- silo ---\n" + silo.Log);
+        Assert.Equal(WithoutBatchId(embedded.Json), WithoutBatchId(cluster.Json));
+        using var json = JsonDocument.Parse(cluster.StdoutBytes);
+        Assert.Contains("gates.nam-giang.la.lanes", cluster.Json, StringComparison.Ordinal);
+        Assert.Equal(2 * 3 * 2 * 2, Count(plain, "SELECT count(*) FROM results"));
+    }
+
+    /// <summary>The JSON without its `"batch": N` line: the two stores number their batches on their own.</summary>
+    private static string WithoutBatchId(string json) =>
+        string.Join('\n', json.Split('\n').Where(l => !l.TrimStart().StartsWith("\"batch\":", StringComparison.Ordinal)));
+
     // ---- 4. Resubmission -----------------------------------------------------------------------------------------
 
     [Fact]
