@@ -14,7 +14,7 @@ namespace TradeSim.Client.Tests;
 public sealed class ResumeFixture : IDisposable
 {
     /// <summary>Scenarios x replications of the batch.</summary>
-    public const int TotalRuns = 24;
+    public const int TotalRuns = 60;
 
     private readonly Lazy<string> _uninterrupted;
 
@@ -30,9 +30,9 @@ public sealed class ResumeFixture : IDisposable
         });
     }
 
-    /// <summary>`batch` with 2 scenarios x 12 replications of 120 days: enough work to stop in the middle.</summary>
+    /// <summary>`batch` with 2 scenarios x 30 replications of 120 days: enough work to stop in the middle (with 12 a fresh clone once finished before the test saw 3 runs done).</summary>
     public static IReadOnlyList<string> BatchArguments { get; } =
-        ["batch", "baseline", "nam-giang-upgrade", "--replications", "12", "--set", "settings.days=120", "--set", "settings.warmup_days=7"];
+        ["batch", "baseline", "nam-giang-upgrade", "--replications", "30", "--set", "settings.days=120", "--set", "settings.warmup_days=7"];
 
     public TempDirectoryFixture Temp { get; } = new();
 
@@ -204,7 +204,7 @@ public sealed partial class BatchResumeTests(ResumeFixture fixture) : IClassFixt
         using (var json = JsonDocument.Parse(resumed.StdoutBytes))
         {
             Assert.Equal("complete", json.RootElement.GetProperty("status").GetString());
-            Assert.Equal(12, json.RootElement.GetProperty("replications").GetInt32());
+            Assert.Equal(30, json.RootElement.GetProperty("replications").GetInt32());
         }
 
         Assert.Equal(
