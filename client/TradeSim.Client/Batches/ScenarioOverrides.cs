@@ -119,18 +119,8 @@ internal static class ScenarioOverrides
     {
         ArgumentNullException.ThrowIfNull(layers);
         ArgumentNullException.ThrowIfNull(change);
-        YamlTreeNode? merged = null;
-        var errors = new List<ScenarioError>();
-        foreach (var layer in layers)
-        {
-            if (YamlTreeReader.Read(layer, errors) is { } root)
-            {
-                merged = merged is null ? root : YamlTreeMerger.Merge(merged, root);
-            }
-        }
-
         var segments = change.Path.Split('.');
-        var node = merged;
+        var node = Merged(layers);
         for (var i = 0; i < segments.Length - 1; i++)
         {
             var at = i == 0 ? "the top level" : "'" + string.Join('.', segments[..i]) + "'";
@@ -153,6 +143,23 @@ internal static class ScenarioOverrides
         }
 
         return null;
+    }
+
+    /// <summary>The layers' YAML merged as the parser merges them (a layer that does not read is left out).</summary>
+    public static YamlTreeNode? Merged(IReadOnlyList<ScenarioSource> layers)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        YamlTreeNode? merged = null;
+        var errors = new List<ScenarioError>();
+        foreach (var layer in layers)
+        {
+            if (YamlTreeReader.Read(layer, errors) is { } root)
+            {
+                merged = merged is null ? root : YamlTreeMerger.Merge(merged, root);
+            }
+        }
+
+        return merged;
     }
 
     private static bool SplitAssignment(string option, string argument, List<string> errors, out string path, out string value)

@@ -30,24 +30,19 @@ internal static class TradeShift
     {
         ArgumentNullException.ThrowIfNull(baseline);
         ArgumentNullException.ThrowIfNull(scenario);
+        // Per flow, the tonnes a year its gates gained and lost; each route counted once, whichever run has it.
         var changes = new Dictionary<string, (double Gains, double Losses)>(StringComparer.Ordinal);
-        var routes = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var name in baseline.Keys.Concat(scenario.Keys))
+        foreach (var name in baseline.Keys.Union(scenario.Keys, StringComparer.Ordinal))
         {
-            if (KpiCatalogue.Find(name) is { } kpi && ReferenceEquals(kpi.Measure, KpiCatalogue.RouteTonnes))
+            if (KpiCatalogue.Find(name) is not { } kpi || !ReferenceEquals(kpi.Measure, KpiCatalogue.RouteTonnes))
             {
-                routes.Add(name);
+                continue;
             }
-        }
 
-        foreach (var name in routes)
-        {
-            var entity = KpiCatalogue.Find(name)!.Value.Entity;
-            var flow = entity[..entity.IndexOf('.', StringComparison.Ordinal)];
-            var before = Rate(baseline, name, baselineDays);
-            var after = Rate(scenario, name, scenarioDays);
+            var flow = kpi.Entity[..kpi.Entity.IndexOf('.', StringComparison.Ordinal)];
+            var change = Rate(scenario, name, scenarioDays) - Rate(baseline, name, baselineDays);
             var (gains, losses) = changes.GetValueOrDefault(flow);
-            changes[flow] = after >= before ? (gains + (after - before), losses) : (gains, losses + (before - after));
+            changes[flow] = change >= 0 ? (gains + change, losses) : (gains, losses - change);
         }
 
         double created = 0, diverted = 0;

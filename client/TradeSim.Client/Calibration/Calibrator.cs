@@ -101,17 +101,7 @@ internal sealed class Calibrator(ReplicationRunner runner, CalibrationDefinition
         ArgumentNullException.ThrowIfNull(layers);
         ArgumentNullException.ThrowIfNull(path);
         problem = string.Empty;
-        YamlTreeNode? merged = null;
-        foreach (var layer in layers)
-        {
-            var errors = new List<ScenarioError>();
-            if (YamlTreeReader.Read(layer, errors) is { } root)
-            {
-                merged = merged is null ? root : YamlTreeMerger.Merge(merged, root);
-            }
-        }
-
-        var node = merged;
+        var node = ScenarioOverrides.Merged(layers);
         foreach (var key in path.Split('.'))
         {
             if (node is not YamlMapping map || map.Get(key) is not { } next)

@@ -205,9 +205,9 @@ internal static class HtmlReportWriter
     {
         o.Write($"<p class=\"note\">Trade against {E(baseline)}, tonnes a year per paired replication. Created: the change in tonnes delivered; of it, the trade response to cost and time (trade_elasticity) sets the elastic part. Diverted: tonnes that moved from one gate to another, flow by flow.</p>\n");
         o.Write("<table class=\"comparison trade\">\n<thead><tr><th>Trade (t a year)</th><th class=\"num\">mean</th><th class=\"num\">95% CI</th></tr></thead>\n<tbody>\n");
-        AppraisalRow(o, "trade created", t.CreatedTonnesPerYear, 0);
-        AppraisalRow(o, "of which by the trade response", t.ElasticCreatedTonnesPerYear, 0);
-        AppraisalRow(o, "trade diverted", t.DivertedTonnesPerYear, 0);
+        SummaryRow(o, "trade created", t.CreatedTonnesPerYear, 0);
+        SummaryRow(o, "of which by the trade response", t.ElasticCreatedTonnesPerYear, 0);
+        SummaryRow(o, "trade diverted", t.DivertedTonnesPerYear, 0);
         o.Write("</tbody>\n</table>\n");
     }
 
@@ -219,16 +219,17 @@ internal static class HtmlReportWriter
         var source = t.Source.Length > 0 ? $" ({t.Source})" : string.Empty;
         o.Write(Inv($"<p class=\"note\">Appraisal against {E(baseline)} at a {rate}% discount rate over {t.HorizonYears} years: capital {E(ReportText.Number(t.CapitalUsd, 0))} USD in year 0, operating {E(ReportText.Number(t.OperatingUsdPerYear, 0))} USD a year{E(source)}. The benefit is the logistics cost saving a year (the cost per tonne saved times the two scenarios' mean tonnes a year, the rule of a half; border hours count at the carriers' hourly cost), computed per paired replication.</p>\n"));
         o.Write("<table class=\"comparison appraisal\">\n<thead><tr><th>Appraisal</th><th class=\"num\">mean</th><th class=\"num\">95% CI</th></tr></thead>\n<tbody>\n");
-        AppraisalRow(o, "benefit a year (USD)", a.BenefitUsdPerYear, 0);
-        AppraisalRow(o, "border truck-hours saved a year", a.BorderHoursSavedPerYear, 0);
-        AppraisalRow(o, "present value of the benefits (USD)", a.PresentValueOfBenefits, 0);
+        SummaryRow(o, "benefit a year (USD)", a.BenefitUsdPerYear, 0);
+        SummaryRow(o, "border truck-hours saved a year", a.BorderHoursSavedPerYear, 0);
+        SummaryRow(o, "present value of the benefits (USD)", a.PresentValueOfBenefits, 0);
         o.Write($"<tr><td>present value of the costs (USD)</td><td class=\"num\">{E(ReportText.Number(a.PresentValueOfCosts, 0))}</td><td class=\"num\">fixed</td></tr>\n");
-        AppraisalRow(o, "net present value (USD)", a.NetPresentValue, 0);
-        AppraisalRow(o, "benefit-cost ratio", a.BenefitCostRatio, 2);
+        SummaryRow(o, "net present value (USD)", a.NetPresentValue, 0);
+        SummaryRow(o, "benefit-cost ratio", a.BenefitCostRatio, 2);
         o.Write("</tbody>\n</table>\n");
     }
 
-    private static void AppraisalRow(TextWriter o, string label, Statistics.Summary stats, int decimals)
+    /// <summary>A measure's mean and 95% interval in a table of appraisal or trade figures.</summary>
+    private static void SummaryRow(TextWriter o, string label, Statistics.Summary stats, int decimals)
     {
         var interval = stats.N == 0 ? "no data" : stats.N == 1 ? "undefined (1 replication)" : $"{ReportText.Number(stats.CiLow, decimals)} to {ReportText.Number(stats.CiHigh, decimals)}";
         o.Write($"<tr><td>{E(label)}</td><td class=\"num\">{E(ReportText.Number(stats.Mean, decimals))}</td><td class=\"num\">{E(interval)}</td></tr>\n");
